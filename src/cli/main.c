@@ -1,0 +1,177 @@
+/* skiff: global flags, the command table, the single final error.  */
+#include <config.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <skiff/container.h>
+#include "commands.h"
+
+static const struct
+{
+  const char *name;
+  sk_cmd_fn *fn;
+  const char *summary;
+} commands[] = {
+  { "create", cmd_create, "create a container from a bundle" },
+  { "start", cmd_start, "start the user process of a created container" },
+  { "run", cmd_run, "create and start a container" },
+  { "state", cmd_state, "print the state of a container" },
+  { "kill", cmd_kill, "send a signal to the container's init (or all its processes)" },
+  { "delete", cmd_delete, "delete a container and everything it holds" },
+  { "list", cmd_list, "list containers" },
+  { "spec", cmd_spec, "write a default config.json" },
+  { "features", cmd_features, "print the features this runtime supports (JSON)" },
+  { "exec", cmd_exec, "run a new process inside a running container" },
+  { "pause", cmd_pause, "freeze every process of a container" },
+  { "resume", cmd_resume, "thaw a paused container" },
+  { "update", cmd_update, "update a container's resource limits" },
+  { "ps", cmd_ps, "list the processes of a container" },
+  { "events", cmd_events, "print container events and statistics" },
+};
+
+static void
+print_version (void)
+{
+  printf ("skiff version %s\ncommit: %s\nspec: %s\n", PACKAGE_VERSION, SKIFF_COMMIT,
+          SKIFF_SPEC_VERSION);
+}
+
+static void
+print_help (void)
+{
+  printf ("Usage: skiff [global options] COMMAND [options] [ARGS]\n\n"
+          "skiff is an OCI container runtime (runtime-spec %s), runc-compatible.\n\n"
+          "Commands:\n", SKIFF_SPEC_VERSION);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    printf ("  %-10s %s\n", commands[i].name, commands[i].summary);
+  printf ("\nGlobal options:\n"
+          "  --root DIR             state directory (default %s)\n"
+          "  --log FILE             log file (default: stderr)\n"
+          "  --log-format FORMAT    text or json\n"
+          "  --debug                debug logging\n"
+          "  --systemd-cgroup       use systemd to manage cgroups\n"
+          "  --rootless VALUE       true, false or auto\n"
+          "  -v, --version          print the version\n"
+          "  -h, --help             print this help\n"
+          "\nRun `skiff COMMAND --help` for a command's options.\n", SK_DEFAULT_ROOT);
+}
+
+struct global_flags
+{
+  const char *root, *log, *log_format, *rootless;
+  bool debug, systemd_cgroup, version, help;
+};
+
+/* Global flags come before the command (runc's layout).  */
+static int
+parse_global (int argc, char **argv, struct global_flags *f, int *cmd_index, sk_error_t *err)
+{
+  struct sk_opt opts[] = {
+    { "root", 0, SK_OPT_STRING, &f->root, "DIR", "state directory" },
+    { "log", 0, SK_OPT_STRING, &f->log, "FILE", "log file" },
+    { "log-format", 0, SK_OPT_STRING, &f->log_format, "FORMAT", "text or json" },
+    { "debug", 0, SK_OPT_BOOL, &f->debug, NULL, "debug logging" },
+    { "systemd-cgroup", 0, SK_OPT_BOOL, &f->systemd_cgroup, NULL, "systemd cgroups" },
+    { "rootless", 0, SK_OPT_STRING, &f->rootless, "VALUE", "true, false or auto" },
+    { "version", 'v', SK_OPT_BOOL, &f->version, NULL, "print the version" },
+    { "criu", 0, SK_OPT_STRING, &f->log_format, "PATH", "ignored (no checkpoint support)" },
+    { NULL, 0, 0, NULL, NULL, NULL },
+  };
+  static const struct sk_cmd_help h = { "skiff", "[global options] COMMAND", "" };
+  /* --help at the global level prints the command list, not the table.  */
+  for (int i = 1; i < argc && argv[i][0] == '-'; i++)
+    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0
+        || strcmp (argv[i], "-help") == 0)
+      {
+        f->help = true;
+        return 0;
+      }
+  /* --rootless is a bool flag in some callers' mouths (`--rootless`), a
+   * value in others' (`--rootless=false`): accept both.  */
+  for (int i = 1; i < argc && argv[i][0] == '-'; i++)
+    if (strcmp (argv[i], "--rootless") == 0 || strcmp (argv[i], "-rootless") == 0)
+      if (i + 1 >= argc || (strcmp (argv[i + 1], "true") && strcmp (argv[i + 1], "false")
+                            && strcmp (argv[i + 1], "auto")))
+        argv[i] = (char *) "--rootless=true";
+  return sk_opts_parse (&h, opts, argc, argv, cmd_index, err);
+}
+
+static int
+setup_global (const struct global_flags *f, struct sk_global *g, sk_error_t *err)
+{
+  enum sk_log_format lf = SK_LOG_TEXT;
+  if (f->log_format && strcmp (f->log_format, "json") == 0)
+    lf = SK_LOG_JSON;
+  else if (f->log_format && strcmp (f->log_format, "text") != 0)
+    return sk_error_set (err, 0, "invalid --log-format `%s`: expected text or json",
+                         f->log_format);
+  if (sk_log_init (f->log, lf, f->debug, err) < 0)
+    return -1;
+  g->root = f->root ? f->root : SK_DEFAULT_ROOT;
+  g->debug = f->debug;
+  g->systemd_cgroup = f->systemd_cgroup;
+  g->rootless = f->rootless && strcmp (f->rootless, "true") == 0;
+  if (f->rootless && strcmp (f->rootless, "true") && strcmp (f->rootless, "false")
+      && strcmp (f->rootless, "auto"))
+    return sk_error_set (err, 0, "invalid --rootless `%s`: expected true, false or auto",
+                         f->rootless);
+  if (g->rootless)
+    return sk_error_set (err, 0, "--rootless=true is not supported yet: run skiff as root");
+  return 0;
+}
+
+static int
+finish (sk_error_t *err)
+{
+  char *msg = sk_error_string (*err);
+  sk_log_error (msg);
+  free (msg);
+  sk_error_free (err);
+  return 1;
+}
+
+int
+main (int argc, char **argv)
+{
+  sk_error_t err = NULL;
+  struct global_flags f = { 0 };
+  struct sk_global g = { 0 };
+  int ci = 1;
+
+  int r = parse_global (argc, argv, &f, &ci, &err);
+  if (r < 0)
+    return finish (&err);
+  if (f.help)
+    {
+      print_help ();
+      return 0;
+    }
+  if (f.version)
+    {
+      print_version ();
+      return 0;
+    }
+  if (ci >= argc)
+    {
+      print_help ();
+      return 1;
+    }
+  const char *name = argv[ci];
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp (commands[i].name, name) == 0)
+      {
+        if (setup_global (&f, &g, &err) < 0)
+          return finish (&err);
+        r = commands[i].fn (&g, argc - ci, argv + ci, &err);
+        if (r < 0)
+          return finish (&err);
+        return r;
+      }
+  if (strcmp (name, "help") == 0)
+    {
+      print_help ();
+      return 0;
+    }
+  sk_error_set (&err, 0, "unknown command `%s` (see `skiff --help`)", name);
+  return finish (&err);
+}

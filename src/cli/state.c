@@ -1,0 +1,26 @@
+/* skiff state ID: the spec's state JSON.  */
+#include <config.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "commands.h"
+
+int
+cmd_state (const struct sk_global *g, int argc, char **argv, sk_error_t *err)
+{
+  static const struct sk_cmd_help h = {
+    "state", "state ID",
+    "Print the state of a container as the runtime-spec's state JSON."
+  };
+  int first;
+  int r = sk_opts_parse (&h, NULL, argc, argv, &first, err);
+  if (r != 0)
+    return r < 0 ? -1 : 0;
+  if (sk_opts_want_args (&h, argc, argv, first, 1, 1, err) < 0)
+    return -1;
+  char *json = sk_container_state (g, argv[first], err);
+  if (json == NULL)
+    return -1;
+  printf ("%s\n", json);
+  free (json);
+  return 0;
+}

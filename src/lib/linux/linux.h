@@ -1,0 +1,109 @@
+/* Internal interfaces of the kernel-facing modules (src/lib/linux/).
+ *
+ * init.c is the ONLY place that knows the order in which the container
+ * process calls these; container.c is the only parent-side caller.
+ * Every function here follows the error convention of skiff/error.h.  */
+#ifndef SKIFF_LINUX_H
+#define SKIFF_LINUX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <skiff/error.h>
+#include <skiff/spec.h>
+
+/* Everything the container process needs to know.  Filled by the parent
+ * before clone; the child sees its own copy (clone, not exec).  */
+struct sk_init_ctx
+{
+  const struct sk_spec *spec;
+  const char *id;
+  const char *bundle;         /* absolute, canonical */
+  const char *rootfs;         /* absolute, canonical path of root.path */
+  const char *state_dir;      /* <root>/<id> */
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;           /* fds 3 .. 3+preserve_fds-1 are passed on */
+  int console_socket_fd;      /* -1 when none */
+  int sync_fd;                /* child end of the SOCK_SEQPACKET pair */
+  int fifo_dirfd;             /* O_PATH fd on the state dir (exec.fifo lives there), -1 for run without fifo */
+  int cgroup_fd;              /* O_DIRECTORY fd of the container cgroup, -1 if none */
+  bool detached_stdio;        /* run -d / create: stdio is not a terminal we relay */
+  struct sk_seccomp_prog *seccomp;   /* compiled in the parent, NULL if none */
+  unsigned long new_ns_flags; /* CLONE_NEW* that init still has to unshare */
+  bool userns_new;            /* a new user namespace whose maps the parent writes */
+};
+
+/* ---- ns.c: joining and creating namespaces -------------------------- */
+int sk_ns_flag (enum sk_ns_type t);                    /* CLONE_NEWPID, ... */
+/* Validate every `path` (exists, is an nsfs file of the right type).  */
+int sk_ns_validate_paths (const struct sk_spec *spec, sk_error_t *err);
+/* Join every namespace that has a path, the user namespace first.  */
+int sk_ns_join_paths (const struct sk_spec *spec, sk_error_t *err);
+
+/* ---- userns.c -------------------------------------------------------- */
+/* Parent side: write setgroups, uid_map, gid_map for pid.  */
+int sk_userns_write_maps (pid_t pid, const struct sk_spec *spec, sk_error_t *err);
+
+/* ---- rootfs.c / mounts.c / devices.c (child, in its mount ns) ------- */
+/* Make the mount tree private (or rootfsPropagation), bind the rootfs onto
+ * itself, perform config `mounts` in order, create default devices,
+ * linux.devices, /dev symlinks, /dev/pts, /dev/ptmx.  Runs before the
+ * createContainer hooks.  */
+int sk_rootfs_prepare (struct sk_init_ctx *ctx, sk_error_t *err);
+/* pivot_root into the rootfs and detach the old root (--no-pivot:
+ * MS_MOVE + chroot).  Afterwards cwd is "/".  */
+int sk_rootfs_pivot (struct sk_init_ctx *ctx, sk_error_t *err);
+/* After pivot: maskedPaths, readonlyPaths, root.readonly, final
+ * rootfsPropagation.  */
+int sk_rootfs_finalize (struct sk_init_ctx *ctx, sk_error_t *err);
+
+/* ---- tty.c ----------------------------------------------------------- */
+/* With process.terminal: allocate a pty in the container's devpts, send the
+ * master over the console socket (one SCM_RIGHTS message), bind the slave
+ * on /dev/console, make it the controlling tty and stdio.  */
+int sk_tty_setup (struct sk_init_ctx *ctx, sk_error_t *err);
+
+/* ---- attrs.c: process and host attributes (child side) --------------- */
+/* hostname, domainname (need a new uts ns), oomScoreAdj, rlimits,
+ * personality, scheduler, ioPriority, memoryPolicy.  Before pivot.  */
+int sk_attrs_apply (struct sk_init_ctx *ctx, sk_error_t *err);
+/* linux.sysctl, through the container's /proc/sys (after pivot).  */
+int sk_sysctl_apply (const struct sk_spec *spec, sk_error_t *err);
+/* Validation (no side effects), called by validate.c before anything is
+ * created: sysctl namespaces, uts for hostname, rlimit names, ...  */
+int sk_attrs_validate (const struct sk_spec *spec, sk_error_t *err);
+
+/* ---- netdev.c / intelrdt.c (parent side) ----------------------------- */
+int sk_netdev_move (const struct sk_spec *spec, pid_t pid, sk_error_t *err);
+int sk_intelrdt_apply (const struct sk_spec *spec, const char *id, pid_t pid, sk_error_t *err);
+int sk_intelrdt_destroy (const struct sk_spec *spec, const char *id, sk_error_t *err);
+
+/* ---- caps.c (child, just before exec) -------------------------------- */
+/* setgroups/setgid/setuid with keep-caps, then bounding, effective,
+ * permitted, inheritable, ambient; no_new_privileges.  Unknown capability
+ * names are warned about through `warn` and skipped (config.md).  */
+int sk_caps_apply_user (const struct sk_process *p, sk_error_t *err);
+
+/* ---- seccomp.c ------------------------------------------------------- */
+struct sk_seccomp_prog;
+/* Parent, before clone: compile linux.seccomp to BPF.  */
+struct sk_seccomp_prog *sk_seccomp_compile (const struct sk_seccomp *s, sk_error_t *err);
+void sk_seccomp_prog_free (struct sk_seccomp_prog *p);
+/* Child: load the filter.  Returns the notify listener fd (>= 0) when the
+ * filter uses SCMP_ACT_NOTIFY, else -2; -1 on error.  */
+int sk_seccomp_load (struct sk_seccomp_prog *p, sk_error_t *err);
+bool sk_seccomp_uses_notify (const struct sk_seccomp_prog *p);
+/* Parent: hand the notify fd and the state JSON to listenerPath.  */
+int sk_seccomp_send_listener (const struct sk_seccomp *s, int notify_fd,
+                              const char *state_json, sk_error_t *err);
+
+/* ---- hooks.c --------------------------------------------------------- */
+/* Run hooks in order; each gets state_json on stdin, its env and args,
+ * and is killed when its timeout expires.  */
+int sk_hooks_run (const struct sk_hook_list *hooks, const char *kind,
+                  const char *state_json, sk_error_t *err);
+
+/* Warnings that do not stop the operation (unknown capability, failed
+ * poststop hook) go through sk_log_warn() from skiff/container.h.  */
+
+#endif

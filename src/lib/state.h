@@ -1,0 +1,77 @@
+/* Container state under <root>/<id>/:
+ *   lock        flock()ed for create/start/kill/delete/pause/update
+ *   state.json  written atomically (temp file, fsync, rename, fsync dir)
+ *   exec.fifo   present while the container is `created`
+ *
+ * Status is computed, never trusted from disk: pid gone or its start time
+ * differs from the recorded one -> stopped; exec.fifo present -> created;
+ * cgroup frozen -> paused; else running.  */
+#ifndef SKIFF_STATE_H
+#define SKIFF_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <skiff/error.h>
+#include <skiff/spec.h>
+
+enum sk_status
+{
+  SK_STATUS_CREATING,
+  SK_STATUS_CREATED,
+  SK_STATUS_RUNNING,
+  SK_STATUS_PAUSED,
+  SK_STATUS_STOPPED
+};
+
+struct sk_state
+{
+  char *oci_version;
+  char *id;
+  pid_t pid;                   /* 0 while creating */
+  uint64_t pid_start;          /* /proc/<pid>/stat field 22 */
+  char *bundle;
+  char *rootfs;
+  char *created;               /* RFC 3339 */
+  char *owner;                 /* "" as runc writes for root */
+  struct sk_kvs annotations;
+  char *cgroup_mountpoint;     /* NULL when the container has no cgroup */
+  char *cgroup_path;
+  bool cgroup_created;
+  bool systemd_cgroup;
+  bool has_poststop;           /* config has poststop hooks: delete runs them */
+  bool rdt_created;            /* intelRdt: we created the CLOS dir */
+  enum sk_status status;       /* computed by sk_state_refresh */
+};
+
+const char *sk_status_name (enum sk_status s);
+
+/* <root>/<id>; the id must have been validated.  */
+char *sk_state_dir (const char *root, const char *id);
+
+/* Claim <root>/<id> with mkdir (EEXIST -> "container `ID` already exists").  */
+int sk_state_claim (const char *root, const char *id, sk_error_t *err);
+/* Take the per-container lock; returns the lock fd.  */
+int sk_state_lock (const char *root, const char *id, sk_error_t *err);
+
+int sk_state_write (const char *root, const struct sk_state *st, sk_error_t *err);
+/* Load and compute status.  A missing dir -> "container `ID` does not exist".  */
+struct sk_state *sk_state_load (const char *root, const char *id, sk_error_t *err);
+void sk_state_refresh (const char *root, struct sk_state *st);
+void sk_state_free (struct sk_state *st);
+int sk_state_remove (const char *root, const char *id, sk_error_t *err);
+
+/* The spec's state JSON (ociVersion, id, status, pid, bundle, annotations)
+ * plus rootfs, created, owner, as go-runc reads them.  */
+char *sk_state_to_json (const struct sk_state *st, bool pretty, sk_error_t *err);
+/* The private file form (state.json) and back.  */
+char *sk_state_serialize (const struct sk_state *st, sk_error_t *err);
+struct sk_state *sk_state_parse (const char *json, size_t len, sk_error_t *err);
+
+/* Start time of a pid (field 22 of /proc/<pid>/stat), 0 if gone.  */
+uint64_t sk_proc_start_time (pid_t pid);
+
+static inline void sk_state_freep (struct sk_state **s) { if (*s) sk_state_free (*s); *s = NULL; }
+#define _cleanup_state_ __attribute__ ((cleanup (sk_state_freep)))
+
+#endif

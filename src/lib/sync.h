@@ -1,0 +1,90 @@
+/* The one parent/child protocol.
+ *
+ * One socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC); every message is
+ * one frame: a fixed header plus an optional payload, optionally carrying
+ * one fd (SCM_RIGHTS).  Each side says which frame it expects next; a frame
+ * of another type is a protocol error, except ERROR, which may come at any
+ * point from the child and ends the exchange.
+ *
+ *   child (container init)                  parent (create / run / exec)
+ *   ----------------------                  ----------------------------
+ *   [clone3 with CLONE_NEW* and CLONE_INTO_CGROUP, or clone + cgroup.procs]
+ *   join ns by path (user first), unshare
+ *   the rest
+ *   USERNS (new user namespace)     -->     write setgroups, uid_map, gid_map
+ *                                   <--     MAPPED
+ *   [pid/time ns by path or unshared: fork once more; the middle process
+ *    sends PID(grandchild) and exits]
+ *   PID (value = container pid)     -->     record pid (move netDevices,
+ *                                           intelRdt, oomScoreAdj)
+ *                                   <--     PID_ACK
+ *   hostname, rlimits, ... mounts,
+ *   devices (rootfs prepared)
+ *   HOOKS                           -->     prestart + createRuntime hooks
+ *                                   <--     HOOKS_DONE (payload: state JSON)
+ *   createContainer hooks (container mount ns, before pivot_root)
+ *   pivot_root, masked/readonly paths,
+ *   sysctl, console; executable found
+ *   [SECCOMP_FD (fd) with SCMP_ACT_NOTIFY]  -->  hand fd to listenerPath
+ *                                   <--     SECCOMP_DONE
+ *   READY                           -->     write pid file + state.json;
+ *                                           create exits / run starts
+ *   open exec.fifo for writing (blocks until `start` opens it), write one
+ *   byte, run startContainer hooks, drop to the user, seccomp, mark fds
+ *   CLOEXEC, execve.  exec.fifo is CLOEXEC, so `start` sees EOF once execve
+ *   succeeded; if execve fails the child writes the error text into the
+ *   fifo instead, which `start` reports.
+ *
+ *   ERROR (errnum, message)         -->     the parent wraps it once as
+ *                                           "container init: ..."
+ */
+#ifndef SKIFF_SYNC_H
+#define SKIFF_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <skiff/error.h>
+
+enum sk_sync_type
+{
+  SK_SYNC_ERROR = 1,
+  SK_SYNC_USERNS,
+  SK_SYNC_MAPPED,
+  SK_SYNC_PID,
+  SK_SYNC_PID_ACK,
+  SK_SYNC_HOOKS,
+  SK_SYNC_HOOKS_DONE,
+  SK_SYNC_SECCOMP_FD,
+  SK_SYNC_SECCOMP_DONE,
+  SK_SYNC_READY,
+  SK_SYNC__MAX
+};
+
+/* Largest payload of one frame (state JSON, error text).  */
+#define SK_SYNC_MAX_PAYLOAD (256 * 1024)
+
+struct sk_sync_msg
+{
+  enum sk_sync_type type;
+  int32_t errnum;      /* ERROR */
+  int64_t value;       /* PID */
+  char *data;          /* NUL-terminated payload or NULL; caller frees */
+  size_t len;
+  int fd;              /* received fd or -1 */
+};
+
+const char *sk_sync_type_name (enum sk_sync_type t);
+
+int sk_sync_pair (int fds[2], sk_error_t *err);
+int sk_sync_send (int sock, enum sk_sync_type type, int64_t value,
+                  const char *data, int fd, sk_error_t *err);
+/* Child side: report an error; never fails (best effort).  */
+void sk_sync_send_error (int sock, const sk_error_t e);
+/* Receive the next frame, which must be `want`.  An ERROR frame becomes
+ * *err ("container init: ...").  EOF is an error too ("container init
+ * exited unexpectedly").  */
+int sk_sync_expect (int sock, enum sk_sync_type want, struct sk_sync_msg *m,
+                    sk_error_t *err);
+void sk_sync_msg_clear (struct sk_sync_msg *m);
+
+#endif
