@@ -41,6 +41,10 @@ extern bool sk_fs_root_force_walk;
  * following.  `.`, `..` or an empty last component are EINVAL.  */
 int sk_open_parent_in_root (int rootfd, const char *path, mode_t mode, char **name,
                             sk_error_t *err);
+/* Copy the tree under the directory srcfd into the directory dstfd:
+ * files, directories, symlinks, fifos and device nodes, with mode and
+ * owner; never follows a symlink (tmpcopyup).  */
+int sk_copy_tree (int srcfd, int dstfd, sk_error_t *err);
 /* 1 when fd is the root of a mount, 0 when not, -1 when unknown.  */
 int sk_fd_is_mount_root (int fd);
 

@@ -345,3 +345,105 @@ sk_fd_is_mount_root (int fd)
     return -1;
   return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 1 : 0;
 }
+
+static int
+copy_file (int srcdir, int dstdir, const char *name, const struct stat *st, sk_error_t *err)
+{
+  _cleanup_close_ int in = openat (srcdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  _cleanup_close_ int out = -1;
+  char buf[65536];
+  ssize_t n;
+
+  if (in < 0)
+    return sk_error_set (err, errno, "open `%s`", name);
+  out = openat (dstdir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                st->st_mode & 07777);
+  if (out < 0)
+    return sk_error_set (err, errno, "create `%s`", name);
+  while ((n = read (in, buf, sizeof buf)) > 0)
+    if (write (out, buf, n) != n)
+      return sk_error_set (err, errno, "write `%s`", name);
+  if (n < 0)
+    return sk_error_set (err, errno, "read `%s`", name);
+  return 0;
+}
+
+static int
+copy_dir (int srcdir, int dstdir, const char *name, const struct stat *st, sk_error_t *err)
+{
+  _cleanup_close_ int in = -1, out = -1;
+  if (mkdirat (dstdir, name, st->st_mode & 07777) < 0 && errno != EEXIST)
+    return sk_error_set (err, errno, "mkdir `%s`", name);
+  in = openat (srcdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  out = openat (dstdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (in < 0 || out < 0)
+    return sk_error_set (err, errno, "open directory `%s`", name);
+  return sk_copy_tree (in, out, err);
+}
+
+static int
+copy_entry (int srcdir, int dstdir, const char *name, sk_error_t *err)
+{
+  struct stat st;
+  char target[PATH_MAX];
+  ssize_t n;
+  int r = 0;
+
+  if (fstatat (srcdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return sk_error_set (err, errno, "stat `%s`", name);
+  switch (st.st_mode & S_IFMT)
+    {
+    case S_IFDIR:
+      r = copy_dir (srcdir, dstdir, name, &st, err);
+      break;
+    case S_IFREG:
+      r = copy_file (srcdir, dstdir, name, &st, err);
+      break;
+    case S_IFLNK:
+      n = readlinkat (srcdir, name, target, sizeof target - 1);
+      if (n < 0)
+        return sk_error_set (err, errno, "readlink `%s`", name);
+      target[n] = '\0';
+      if (symlinkat (target, dstdir, name) < 0)
+        return sk_error_set (err, errno, "symlink `%s`", name);
+      break;
+    default:
+      if (mknodat (dstdir, name, st.st_mode, st.st_rdev) < 0)
+        return sk_error_set (err, errno, "mknod `%s`", name);
+    }
+  if (r < 0)
+    return -1;
+  /* Owner and mode as in the image; mode again after chown, which drops
+   * setuid bits.  */
+  if (fchownat (dstdir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM
+      && errno != EINVAL)
+    return sk_error_set (err, errno, "chown `%s`", name);
+  if (!S_ISLNK (st.st_mode) && fchmodat (dstdir, name, st.st_mode & 07777, 0) < 0)
+    return sk_error_set (err, errno, "chmod `%s`", name);
+  return 0;
+}
+
+int
+sk_copy_tree (int srcfd, int dstfd, sk_error_t *err)
+{
+  int dupfd = openat (srcfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_closedir_ DIR *d = dupfd >= 0 ? fdopendir (dupfd) : NULL;
+  struct dirent *de;
+
+  if (d == NULL)
+    {
+      if (dupfd >= 0)
+        close (dupfd);
+      return sk_error_set (err, errno, "read directory");
+    }
+  while ((errno = 0, de = readdir (d)) != NULL)
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (copy_entry (srcfd, dstfd, de->d_name, err) < 0)
+        return -1;
+    }
+  if (errno != 0)
+    return sk_error_set (err, errno, "read directory");
+  return 0;
+}
