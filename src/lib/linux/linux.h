@@ -7,6 +7,7 @@
 #define SKIFF_LINUX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <skiff/error.h>
 #include <skiff/spec.h>
@@ -72,6 +73,14 @@ int sk_sysctl_apply (const struct sk_spec *spec, sk_error_t *err);
 /* Validation (no side effects), called by validate.c before anything is
  * created: sysctl namespaces, uts for hostname, rlimit names, ...  */
 int sk_attrs_validate (const struct sk_spec *spec, sk_error_t *err);
+/* "0-3,7" -> bitmap of nbits bits (zeroed first); an empty list is an
+ * error (callers decide what empty means).  Format of cpuset.cpus,
+ * execCPUAffinity and memoryPolicy.nodes.  */
+int sk_parse_cpu_list (const char *list, unsigned long *mask, size_t nbits, sk_error_t *err);
+/* process.execCPUAffinity.initial/final for the calling process (exec
+ * calls it before and after joining the cgroup).  NULL or "" = leave the
+ * affinity alone, as config.md says.  */
+int sk_cpu_affinity_apply (const char *cpus, sk_error_t *err);
 
 /* ---- netdev.c / intelrdt.c (parent side) ----------------------------- */
 int sk_netdev_move (const struct sk_spec *spec, pid_t pid, sk_error_t *err);
