@@ -194,14 +194,14 @@ sk_container_run (const struct sk_global *g, const char *id, const struct sk_cre
     }
   if (sk_create_run (&cc, err) < 0)
     goto out;
-  close (cc.lock_fd);
-  cc.lock_fd = -1;
-  int lock = -1;
-  _cleanup_state_ struct sk_state *st = sk_container_load_locked (g, id, &lock, err);
+  /* create's lock is still held: start under it, as one operation.  */
+  struct sk_state *st = sk_state_load (g->root, id, err);
   if (st == NULL)
     goto out;
   r = sk_start_locked (g, st, err);
-  close (lock);
+  sk_state_free (st);
+  close (cc.lock_fd);
+  cc.lock_fd = -1;
   if (r < 0)
     {
       sk_error_t e = NULL;

@@ -94,13 +94,13 @@ sk_write_file_atomic (int dirfd, const char *name, const char *data, size_t len,
 }
 
 static int
-rm_rf_at (int dirfd, const char *name, sk_error_t *err)
+rm_rf_at (int parent, const char *name, sk_error_t *err)
 {
-  if (unlinkat (dirfd, name, 0) == 0 || errno == ENOENT)
+  if (unlinkat (parent, name, 0) == 0 || errno == ENOENT)
     return 0;
   if (errno != EISDIR && errno != EPERM)
     return sk_error_set (err, errno, "remove `%s`", name);
-  int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return sk_error_set (err, errno, "open `%s`", name);
   _cleanup_closedir_ DIR *d = fdopendir (fd);
@@ -117,7 +117,7 @@ rm_rf_at (int dirfd, const char *name, sk_error_t *err)
       if (rm_rf_at (dirfd (d), de->d_name, err) < 0)
         return -1;
     }
-  if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+  if (unlinkat (parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return sk_error_set (err, errno, "remove `%s`", name);
   return 0;
 }
