@@ -31,7 +31,16 @@ struct sk_init_ctx
   struct sk_seccomp_prog *seccomp;   /* compiled in the parent, NULL if none */
   unsigned long new_ns_flags; /* CLONE_NEW* that init still has to unshare */
   bool userns_new;            /* a new user namespace whose maps the parent writes */
+  bool need_fork;             /* pid/time namespace entered after clone */
+  /* filled in by init itself */
+  char *state_json;           /* from HOOKS_DONE, for createContainer/startContainer */
+  char *exec_path;            /* process.args[0] resolved in the container */
+  int fifo_fd;                /* exec.fifo, open for writing once `start` came */
 };
+
+/* ---- init.c: the container process ---------------------------------- */
+/* Entry point of the cloned child; never returns.  */
+void sk_init_child (void *ctx);
 
 /* ---- ns.c: joining and creating namespaces -------------------------- */
 int sk_ns_flag (enum sk_ns_type t);                    /* CLONE_NEWPID, ... */
