@@ -17,13 +17,7 @@
 int sk_security_validate (const struct sk_spec *spec, sk_error_t *err);
 void sk_caps_check (const struct sk_process *p);
 
-/* CVE-2019-5736: re-execute the running skiff from a sealed memfd copy so
- * that /proc/<pid>/exe of every process skiff starts (and of the container
- * process until its execve) is a sealed, unwritable memfd, never the host
- * binary.  Does nothing when already running from one.  Call first thing
- * in commands that start container processes (create, run, exec).  On
- * failure to re-exec, returns -1 with *err set.  */
-int sk_exe_protect (sk_error_t *err);
+/* sk_exe_protect (CVE-2019-5736) is in skiff/container.h.  */
 /* True when /proc/self/exe is a sealed memfd.  */
 bool sk_exe_is_sealed (void);
 
