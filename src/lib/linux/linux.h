@@ -7,6 +7,7 @@
 #define SKIFF_LINUX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <skiff/error.h>
 #include <skiff/spec.h>
@@ -65,6 +66,18 @@ int sk_rootfs_pivot (struct sk_init_ctx *ctx, sk_error_t *err);
 /* After pivot: maskedPaths, readonlyPaths, root.readonly, final
  * rootfsPropagation.  */
 int sk_rootfs_finalize (struct sk_init_ctx *ctx, sk_error_t *err);
+/* Idmapped bind mounts (`idmap`/`ridmap`) need CAP_SYS_ADMIN over the
+ * source filesystem's user namespace, i.e. the host's: once init is inside
+ * a new user namespace it is too late.  Call this in the host user and
+ * mount namespace (parent before clone, or init before it unshares): it
+ * builds the detached idmapped trees, which sk_rootfs_prepare then attaches
+ * (the fds are inherited by the clone).  Without it, sk_rootfs_prepare
+ * builds them itself, which works when the container has no user
+ * namespace.  sk_mounts_close_idmapped releases them (parent, after clone).  */
+int sk_mounts_prepare_idmapped (const struct sk_spec *spec, const char *bundle, sk_error_t *err);
+void sk_mounts_close_idmapped (void);
+/* Every mount option name skiff understands, NULL-terminated (features).  */
+extern const char *const sk_mount_option_names[];
 
 /* ---- tty.c ----------------------------------------------------------- */
 /* With process.terminal: allocate a pty in the container's devpts, send the
@@ -81,6 +94,14 @@ int sk_sysctl_apply (const struct sk_spec *spec, sk_error_t *err);
 /* Validation (no side effects), called by validate.c before anything is
  * created: sysctl namespaces, uts for hostname, rlimit names, ...  */
 int sk_attrs_validate (const struct sk_spec *spec, sk_error_t *err);
+/* "0-3,7" -> bitmap of nbits bits (zeroed first); an empty list is an
+ * error (callers decide what empty means).  Format of cpuset.cpus,
+ * execCPUAffinity and memoryPolicy.nodes.  */
+int sk_parse_cpu_list (const char *list, unsigned long *mask, size_t nbits, sk_error_t *err);
+/* process.execCPUAffinity.initial/final for the calling process (exec
+ * calls it before and after joining the cgroup).  NULL or "" = leave the
+ * affinity alone, as config.md says.  */
+int sk_cpu_affinity_apply (const char *cpus, sk_error_t *err);
 
 /* ---- netdev.c / intelrdt.c (parent side) ----------------------------- */
 int sk_netdev_move (const struct sk_spec *spec, pid_t pid, sk_error_t *err);
