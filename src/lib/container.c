@@ -164,6 +164,7 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
   /* Idmapped mounts must be built in the host user namespace (rootfs).  */
   if (sk_mounts_prepare_idmapped (cc->spec, cc->bundle, err) < 0)
     {
+      sk_mounts_close_idmapped ();
       close (sv[1]);
       return -1;
     }
