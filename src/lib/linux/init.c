@@ -282,6 +282,9 @@ sk_init_child (void *arg)
   struct sk_init_ctx *ctx = arg;
   sk_error_t err = NULL;
 
+  for (size_t i = 0; i < sizeof ctx->parent_fds / sizeof ctx->parent_fds[0]; i++)
+    if (ctx->parent_fds[i] >= 0)
+      close (ctx->parent_fds[i]);
   reset_signals ();
   /* CVE-2019-5736: until execve, /proc/<pid>/exe is the host's skiff
    * binary; a non-dumpable process cannot be opened through it by a
