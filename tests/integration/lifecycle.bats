@@ -295,7 +295,8 @@ assert c.endswith("Z") or "+" in c[19:] or "-" in c[19:], c
   assert_output_contains "cwd=/tmp"
 }
 
-@test "process: executable found through PATH" {
+@test "process: executable found through the container's PATH" {
+  cfg 'c["process"]["env"] = ["PATH=/nonexistent:/"]'
   run_container probe cwd
   assert_status 0
   assert_output_contains "cwd=/"
