@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -300,11 +301,10 @@ home_for (uid_t uid)
   while (f && fgets (line, sizeof line, f))
     {
       char *fields[7] = { 0 };
-      char *s = line, *save = NULL;
+      char *s = line;
       int n = 0;
       for (char *t = strsep (&s, ":"); t && n < 7; t = strsep (&s, ":"))
         fields[n++] = t;
-      (void) save;
       if (n >= 6 && fields[2] && strtoul (fields[2], NULL, 10) == uid && *fields[5])
         return strdup (fields[5]);
     }
@@ -350,6 +350,17 @@ load_seccomp (struct sk_exec_ctx *ctx, sk_error_t *err)
   return 0;
 }
 
+static bool
+keeps_cap (const struct sk_process *p, const char *name)
+{
+  if (p->capabilities == NULL)
+    return false;
+  for (size_t i = 0; i < p->capabilities->effective.n; i++)
+    if (strcasecmp (p->capabilities->effective.v[i], name) == 0)
+      return true;
+  return false;
+}
+
 /* fds 3..3+N-1 are the caller's (--preserve-fds); everything above must
  * not survive execve (CVE-2024-21626).  */
 static int
@@ -392,9 +403,15 @@ stage2 (struct sk_exec_ctx *ctx)
       fail (ctx, &err, 1);
     }
   umask (p->user.has_umask ? p->user.umask : 022);
+  /* Loading a filter needs no_new_privs or CAP_SYS_ADMIN: when the
+   * process keeps neither, load it while we still have the capability
+   * (the same rule as the container's init).  */
+  bool late = p->no_new_privileges || keeps_cap (p, "CAP_SYS_ADMIN");
+  if (!late && load_seccomp (ctx, &err) < 0)
+    fail (ctx, &err, 1);
   if (sk_caps_apply_user (p, &err) < 0)
     fail (ctx, &err, 1);
-  if (load_seccomp (ctx, &err) < 0 || prepare_fds (ctx, &err) < 0)
+  if ((late && load_seccomp (ctx, &err) < 0) || prepare_fds (ctx, &err) < 0)
     fail (ctx, &err, 1);
   if (sk_sync_send (ctx->sync_fd, SK_SYNC_READY, 0, NULL, master, &err) < 0)
     _exit (1);
