@@ -26,6 +26,12 @@ struct sk_init_ctx
   int preserve_fds;           /* fds 3 .. 3+preserve_fds-1 are passed on */
   int console_socket_fd;      /* -1 when none */
   int sync_fd;                /* child end of the SOCK_SEQPACKET pair */
+  /* The parent's fds that the child inherits through clone and must close
+   * first thing: the state lock (an flock is held by the open file, so a
+   * child keeping it would block every later start/delete) and the
+   * parent's end of the sync socket (EOF on it is how the child learns
+   * that the parent died).  */
+  int parent_fds[4];
   int fifo_dirfd;             /* O_PATH fd on the state dir (exec.fifo lives there), -1 for run without fifo */
   int cgroup_fd;              /* O_DIRECTORY fd of the container cgroup, -1 if none */
   bool detached_stdio;        /* run -d / create: stdio is not a terminal we relay */
@@ -66,6 +72,18 @@ int sk_rootfs_pivot (struct sk_init_ctx *ctx, sk_error_t *err);
 /* After pivot: maskedPaths, readonlyPaths, root.readonly, final
  * rootfsPropagation.  */
 int sk_rootfs_finalize (struct sk_init_ctx *ctx, sk_error_t *err);
+/* Idmapped bind mounts (`idmap`/`ridmap`) need CAP_SYS_ADMIN over the
+ * source filesystem's user namespace, i.e. the host's: once init is inside
+ * a new user namespace it is too late.  Call this in the host user and
+ * mount namespace (parent before clone, or init before it unshares): it
+ * builds the detached idmapped trees, which sk_rootfs_prepare then attaches
+ * (the fds are inherited by the clone).  Without it, sk_rootfs_prepare
+ * builds them itself, which works when the container has no user
+ * namespace.  sk_mounts_close_idmapped releases them (parent, after clone).  */
+int sk_mounts_prepare_idmapped (const struct sk_spec *spec, const char *bundle, sk_error_t *err);
+void sk_mounts_close_idmapped (void);
+/* Every mount option name skiff understands, NULL-terminated (features).  */
+extern const char *const sk_mount_option_names[];
 
 /* ---- tty.c ----------------------------------------------------------- */
 /* With process.terminal: allocate a pty in the container's devpts, send the
