@@ -38,9 +38,16 @@ init_ns () {
 
 @test "exec: the process is in the container's cgroup and pid namespace" {
   start_sleeper
+  # Inside (the container may have a cgroup namespace): same as the init's.
   run_skiff exec "$ID" /probe cgroup
   assert_status 0
-  [ "$output" = "$(cat /proc/$PID/cgroup)" ] || fail "cgroup differs from the init's: $(cat /proc/$PID/cgroup)"
+  mine=$output
+  run_skiff exec "$ID" cat /proc/1/cgroup
+  [ "$mine" = "$output" ] || fail "cgroup differs from the init's: $mine"
+  # From the host: the same cgroup as the init.
+  run_skiff exec -d --pid-file "$TEST_DIR/p" "$ID" /probe sleep 1000
+  assert_status 0
+  [ "$(cat /proc/$(cat "$TEST_DIR/p")/cgroup)" = "$(cat /proc/$PID/cgroup)" ]
   run_skiff exec "$ID" /probe pid
   assert_status 0
   # pid 1 is the init; the exec process is another pid inside the namespace.
@@ -72,7 +79,7 @@ init_ns () {
   assert_output_contains "uid=1000"
   assert_output_contains "gid=1000"
   assert_output_contains "euid=1000"
-  assert_output_contains "groups=29,5"
+  assert_output_contains "groups=5,29"   # getgroups() order
   # HOME of uid 1000 from /etc/passwd
   run_skiff exec -u 1000 "$ID" /probe env
   assert_output_contains "HOME=/home"
@@ -87,18 +94,18 @@ init_ns () {
   # CAP_SYS_ADMIN is bit 21 (0x200000); the default config does not grant it.
   run_skiff exec "$ID" /probe caps
   assert_status 0
-  eff=$(echo "$output" | awk '$1 == "CapEff:" { print $2 }')
+  eff=$(echo "$output" | sed -n 's/^CapEff=//p')
   (( (0x$eff & 0x200000) == 0 )) || fail "CAP_SYS_ADMIN without --cap"
   run_skiff exec --cap CAP_SYS_ADMIN "$ID" /probe caps
   assert_status 0
   for k in CapEff CapPrm CapBnd; do
-    v=$(echo "$output" | awk -v k="$k:" '$1 == k { print $2 }')
+    v=$(echo "$output" | sed -n "s/^$k=//p")
     (( (0x$v & 0x200000) != 0 )) || fail "$k lacks CAP_SYS_ADMIN with --cap"
   done
   run_skiff exec "$ID" /probe nnp
-  assert_output_contains "NoNewPrivs:	0"
+  assert_output_contains "NoNewPrivs=0"
   run_skiff exec --no-new-privs "$ID" /probe nnp
-  assert_output_contains "NoNewPrivs:	1"
+  assert_output_contains "NoNewPrivs=1"
 }
 
 @test "exec: exit codes (status, 128+signal) and a missing executable (127)" {
@@ -122,7 +129,7 @@ init_ns () {
   assert_output_contains "executable file not found"
   # only the init remains in the container's pid namespace
   left=$(for f in /proc/[0-9]*/ns/pid; do
-    [ "$(readlink "$f" 2>/dev/null)" = "$(readlink /proc/$PID/ns/pid)" ] && echo "${f%/ns/pid}"
+    if [ "$(readlink "$f" 2>/dev/null)" = "$(readlink /proc/$PID/ns/pid)" ]; then echo "${f%/ns/pid}"; fi
   done)
   [ "$left" = "/proc/$PID" ] || fail "left in the container: $left"
 }
@@ -256,9 +263,14 @@ EOF
   [ -d "$mnt$cg" ] || mnt=/sys/fs/cgroup
   [ -d "$mnt$cg" ] || skip "container cgroup not found"
   mkdir "$mnt$cg/sub"
-  run_skiff exec --cgroup sub "$ID" /probe cgroup
+  run_skiff exec -d --pid-file "$TEST_DIR/p" --cgroup sub "$ID" /probe sleep 1000
   assert_status 0
-  assert_output_contains "0::$cg/sub"
+  grep -q -x "0::$cg/sub" /proc/$(cat "$TEST_DIR/p")/cgroup \
+    || fail "not in the sub-cgroup: $(cat /proc/$(cat "$TEST_DIR/p")/cgroup)"
+  # runc's [CONTROLLERS:]PATH form
+  run_skiff exec -d --pid-file "$TEST_DIR/p2" --cgroup hugetlb:sub "$ID" /probe sleep 1000
+  assert_status 0
+  grep -q -x "0::$cg/sub" /proc/$(cat "$TEST_DIR/p2")/cgroup
   run_skiff exec --cgroup nosuch "$ID" /probe cgroup
   [ "$status" -ne 0 ]
   assert_output_contains "--cgroup \`nosuch\`"
