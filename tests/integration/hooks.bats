@@ -37,7 +37,8 @@ all_hooks () {
 
 # set_hook KIND 'SCRIPT' [TIMEOUT]: KIND's only hook is `sh -c SCRIPT`.
 set_hook () {
-  local t=${3:+, 'timeout': $3}
+  local t=
+  [ -z "${3:-}" ] || t=", 'timeout': $3"
   cfg "c.setdefault('hooks', {})['$1'] = [{'path': '/bin/sh',
        'args': ['sh', '-c', '''$2''', '$TOKEN'] $t}]"
 }
@@ -223,7 +224,9 @@ ns_of () { sed -n "s/^$2=//p" "$HOOKS/$1.ns"; }
   assert_status 0
   run_skiff start "$ID"
   assert_status 0
-  [ "$(state_field "$ID" status)" = running ]
+  run_skiff state "$ID"
+  assert_status 0
+  assert_output_contains '"status": "running"'
 }
 
 @test "hooks: a hook whose path does not exist fails create cleanly" {
