@@ -1,10 +1,343 @@
-/* PLACEHOLDER: the lifecycle lands here next. */
+/* Parent side of `create` (and the creating half of `run`): validate, claim
+ * the state dir, create the cgroup, clone the container process and drive
+ * the sync protocol (sync.h) until it is READY.  Any failure rolls back
+ * everything made so far: nothing is left behind.  */
 #include <config.h>
-#include <skiff/container.h>
-int sk_container_create (const struct sk_global *g, const char *id, const struct sk_create_opts *o, sk_error_t *err) { return sk_error_set (err, 0, "create: not implemented"); }
-int sk_container_start (const struct sk_global *g, const char *id, sk_error_t *err) { return sk_error_set (err, 0, "start: not implemented"); }
-int sk_container_run (const struct sk_global *g, const char *id, const struct sk_create_opts *o, int *exit_code, sk_error_t *err) { return sk_error_set (err, 0, "run: not implemented"); }
-int sk_container_kill (const struct sk_global *g, const char *id, int signo, bool all, sk_error_t *err) { return sk_error_set (err, 0, "kill: not implemented"); }
-int sk_container_delete (const struct sk_global *g, const char *id, bool force, sk_error_t *err) { return sk_error_set (err, 0, "delete: not implemented"); }
-char *sk_container_state (const struct sk_global *g, const char *id, sk_error_t *err) { sk_error_set (err, 0, "state: not implemented"); return NULL; }
-char *sk_container_list (const struct sk_global *g, enum sk_list_format f, sk_error_t *err) { sk_error_set (err, 0, "list: not implemented"); return NULL; }
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "container_priv.h"
+#include "linux/spawn.h"
+#include "sync.h"
+#include "util/cleanup.h"
+#include "util/fd.h"
+#include "util/fs.h"
+#include "validate.h"
+
+static char *
+rfc3339_now (void)
+{
+  struct timespec ts;
+  struct tm tm;
+  char buf[64];
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  size_t n = strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+  return strdup (buf);
+}
+
+/* Load and check everything before anything is created.  */
+static int
+prepare (struct sk_create *cc, sk_error_t *err)
+{
+  if (sk_validate_id (cc->id, err) < 0)
+    return -1;
+  const char *b = cc->o->bundle ? cc->o->bundle : ".";
+  if ((cc->bundle = realpath (b, NULL)) == NULL)
+    return sk_error_set (err, errno, "bundle `%s`", b);
+  _cleanup_free_ char *cfg = NULL;
+  if (asprintf (&cfg, "%s/config.json", cc->bundle) < 0)
+    return sk_error_set (err, errno, "bundle");
+  if ((cc->spec = sk_spec_load (cfg, err)) == NULL)
+    return -1;
+  if (cc->spec->root == NULL || cc->spec->root->path == NULL)
+    return sk_error_set (err, 0, "config.json: root.path: required");
+  const char *rp = cc->spec->root->path;
+  _cleanup_free_ char *joined = NULL;
+  if (rp[0] != '/' && asprintf (&joined, "%s/%s", cc->bundle, rp) < 0)
+    return sk_error_set (err, errno, "root.path");
+  const char *rootfs = joined ? joined : rp;
+  if ((cc->rootfs = realpath (rootfs, NULL)) == NULL)
+    return sk_error_set (err, errno, "config.json: root.path: `%s`", rootfs);
+  if (sk_validate_spec (cc->spec, cc->rootfs, err) < 0)
+    return -1;
+  const struct sk_process *p = cc->spec->process;
+  if (p && p->terminal && cc->o->console_socket == NULL && cc->console_fd < 0)
+    return sk_error_set (err, 0, "process.terminal is true: --console-socket is required "
+                         "when the container's terminal is not relayed by `run`");
+  if (cc->spec->linux_ && cc->spec->linux_->seccomp
+      && (cc->seccomp = sk_seccomp_compile (cc->spec->linux_->seccomp, err)) == NULL)
+    return -1;
+  return 0;
+}
+
+static int
+connect_console (const char *path, sk_error_t *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  if (strlen (path) >= sizeof addr.sun_path)
+    return sk_error_set (err, ENAMETOOLONG, "console socket `%s`", path);
+  strcpy (addr.sun_path, path);
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return sk_error_set (err, errno, "console socket");
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      close (fd);
+      return sk_error_set (err, errno, "connect to console socket `%s`", path);
+    }
+  return fd;
+}
+
+/* Claim the id and make the parent-side resources, in rollback order.  */
+static int
+claim (struct sk_create *cc, sk_error_t *err)
+{
+  const char *root = cc->g->root;
+  if (sk_state_claim (root, cc->id, err) < 0)
+    return -1;
+  cc->claimed = true;
+  if ((cc->lock_fd = sk_state_lock (root, cc->id, err)) < 0)
+    return -1;
+  cc->state_dir = sk_state_dir (root, cc->id);
+  cc->state_dirfd = open (cc->state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (cc->state_dirfd < 0)
+    return sk_error_set (err, errno, "open `%s`", cc->state_dir);
+  if (mkfifoat (cc->state_dirfd, "exec.fifo", 0600) < 0)
+    return sk_error_set (err, errno, "create `%s/exec.fifo`", cc->state_dir);
+  cc->cg = sk_cgroup_create (cc->spec, cc->id, cc->g->systemd_cgroup, err);
+  if (cc->cg == NULL && *err)
+    return -1;
+  if (cc->o->console_socket)
+    {
+      cc->console_fd = connect_console (cc->o->console_socket, err);
+      if (cc->console_fd < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static void
+fill_state (struct sk_create *cc)
+{
+  struct sk_state *st = &cc->st;
+  st->oci_version = cc->spec->oci_version;
+  st->id = (char *) cc->id;
+  st->pid = cc->pid;
+  st->pid_start = sk_proc_start_time (cc->pid);
+  st->bundle = cc->bundle;
+  st->rootfs = cc->rootfs;
+  if (st->created == NULL)
+    st->created = rfc3339_now ();
+  st->owner = (char *) "";
+  st->annotations = cc->spec->annotations;
+  st->cgroup_mountpoint = cc->cg ? cc->cg->mountpoint : NULL;
+  st->cgroup_path = cc->cg ? cc->cg->path : NULL;
+  st->cgroup_created = cc->cg ? cc->cg->created : false;
+  st->systemd_cgroup = cc->g->systemd_cgroup;
+  st->has_poststop = cc->spec->hooks.poststop.n > 0;
+  st->no_process = cc->spec->process == NULL;
+  st->status = SK_STATUS_CREATED;
+}
+
+static int
+spawn_child (struct sk_create *cc, sk_error_t *err)
+{
+  struct sk_spawn_plan plan;
+  sk_spawn_plan (cc->spec, &plan);
+  int sv[2];
+  if (sk_sync_pair (sv, err) < 0)
+    return -1;
+  cc->sync_fd = sv[0];
+  struct sk_init_ctx *ic = &cc->init;
+  *ic = (struct sk_init_ctx) {
+    .spec = cc->spec, .id = cc->id, .bundle = cc->bundle, .rootfs = cc->rootfs,
+    .state_dir = cc->state_dir, .no_pivot = cc->o->no_pivot,
+    .no_new_keyring = cc->o->no_new_keyring, .preserve_fds = cc->o->preserve_fds,
+    .console_socket_fd = cc->console_fd, .sync_fd = sv[1], .fifo_dirfd = cc->state_dirfd,
+    .cgroup_fd = cc->cg ? cc->cg->dirfd : -1, .seccomp = cc->seccomp,
+    .new_ns_flags = plan.unshare_flags, .userns_new = plan.userns_new,
+    .need_fork = plan.need_fork, .fifo_fd = -1,
+  };
+  bool in_cgroup = false;
+  cc->child = sk_spawn (plan.clone_flags, ic->cgroup_fd, sk_init_child, ic, &in_cgroup, err);
+  close (sv[1]);
+  if (cc->child < 0)
+    {
+      cc->child = 0;
+      return -1;
+    }
+  if (cc->cg && !in_cgroup && sk_cgroup_enter (cc->cg, cc->child, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* The parent's half of sync.h, from clone to READY.  */
+static int
+drive_init (struct sk_create *cc, sk_error_t *err)
+{
+  struct sk_sync_msg m;
+  int fd = cc->sync_fd;
+  if (cc->init.userns_new)
+    {
+      if (sk_sync_expect (fd, SK_SYNC_USERNS, &m, err) < 0)
+        return -1;
+      sk_sync_msg_clear (&m);
+      if (sk_userns_write_maps (cc->child, cc->spec, err) < 0
+          || sk_sync_send (fd, SK_SYNC_MAPPED, 0, NULL, -1, err) < 0)
+        return -1;
+    }
+  if (sk_sync_expect (fd, SK_SYNC_PID, &m, err) < 0)
+    return -1;
+  cc->pid = m.value ? (pid_t) m.value : cc->child;
+  sk_sync_msg_clear (&m);
+  if (cc->pid != cc->child)
+    {
+      /* The middle process exits right after reporting: reap it.  */
+      waitpid (cc->child, NULL, 0);
+      cc->child = 0;
+    }
+  if (sk_netdev_move (cc->spec, cc->pid, err) < 0
+      || sk_intelrdt_apply (cc->spec, cc->id, cc->pid, err) < 0
+      || sk_sync_send (fd, SK_SYNC_PID_ACK, 0, NULL, -1, err) < 0)
+    return -1;
+  if (sk_sync_expect (fd, SK_SYNC_HOOKS, &m, err) < 0)
+    return -1;
+  sk_sync_msg_clear (&m);
+  fill_state (cc);
+  if (sk_state_write (cc->g->root, &cc->st, err) < 0)
+    return -1;
+  _cleanup_free_ char *state_json = sk_state_to_json (&cc->st, false, err);
+  if (state_json == NULL)
+    return -1;
+  /* runtime.md lifecycle step 6: prestart (deprecated) then createRuntime,
+   * in the runtime namespace, after the namespaces exist.  */
+  if (sk_hooks_run (&cc->spec->hooks.prestart, "prestart", state_json, err) < 0
+      || sk_hooks_run (&cc->spec->hooks.create_runtime, "createRuntime", state_json, err) < 0
+      || sk_sync_send (fd, SK_SYNC_HOOKS_DONE, 0, state_json, -1, err) < 0)
+    return -1;
+  if (cc->seccomp && sk_seccomp_uses_notify (cc->seccomp))
+    {
+      if (sk_sync_expect (fd, SK_SYNC_SECCOMP_FD, &m, err) < 0)
+        return -1;
+      int r = sk_seccomp_send_listener (cc->spec->linux_->seccomp, m.fd, state_json, err);
+      sk_sync_msg_clear (&m);
+      if (r < 0 || sk_sync_send (fd, SK_SYNC_SECCOMP_DONE, 0, NULL, -1, err) < 0)
+        return -1;
+    }
+  if (sk_sync_expect (fd, SK_SYNC_READY, &m, err) < 0)
+    return -1;
+  sk_sync_msg_clear (&m);
+  return 0;
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, sk_error_t *err)
+{
+  _cleanup_free_ char *copy = strdup (path);
+  _cleanup_free_ char *copy2 = strdup (path);
+  if (copy == NULL || copy2 == NULL)
+    return sk_error_set (err, errno, "pid file");
+  char *slash = strrchr (copy, '/');
+  const char *dir = slash ? (slash == copy ? "/" : (*slash = '\0', copy)) : ".";
+  const char *name = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+  _cleanup_close_ int dfd = open (dir, O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return sk_error_set (err, errno, "pid file `%s`", path);
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", pid);
+  if (sk_write_file_atomic (dfd, name, buf, n, 0644, err) < 0)
+    return sk_error_prefix (err, "pid file `%s`", path);
+  return 0;
+}
+
+void
+sk_create_rollback (struct sk_create *cc)
+{
+  sk_error_t e = NULL;
+  if (cc->pid > 0)
+    sk_kill_and_wait (cc->pid, cc->pid == cc->child);
+  if (cc->child > 0 && cc->child != cc->pid)
+    sk_kill_and_wait (cc->child, true);
+  if (cc->cg)
+    {
+      if (sk_cgroup_destroy (cc->cg, &e) < 0)
+        sk_log_warn ("rollback: %s", e->msg);
+      sk_error_free (&e);
+    }
+  if (cc->pid > 0 && cc->spec)
+    sk_intelrdt_destroy (cc->spec, cc->id, &e);
+  sk_error_free (&e);
+  if (cc->claimed && sk_state_remove (cc->g->root, cc->id, &e) < 0)
+    sk_log_warn ("rollback: %s", e->msg);
+  sk_error_free (&e);
+  if (cc->o->pid_file && cc->pid_file_written)
+    unlink (cc->o->pid_file);
+}
+
+void
+sk_create_clear (struct sk_create *cc)
+{
+  if (cc->sync_fd >= 0)
+    close (cc->sync_fd);
+  if (cc->console_fd >= 0)
+    close (cc->console_fd);
+  if (cc->state_dirfd >= 0)
+    close (cc->state_dirfd);
+  if (cc->lock_fd >= 0)
+    close (cc->lock_fd);
+  sk_cgroup_free (cc->cg);
+  if (cc->seccomp)
+    sk_seccomp_prog_free (cc->seccomp);
+  free (cc->init.state_json);
+  free (cc->st.created);
+  free (cc->state_dir);
+  free (cc->rootfs);
+  free (cc->bundle);
+  if (cc->spec)
+    sk_spec_free (cc->spec);
+  memset (cc, 0, sizeof *cc);
+  cc->sync_fd = cc->console_fd = cc->state_dirfd = cc->lock_fd = -1;
+}
+
+void
+sk_create_init (struct sk_create *cc, const struct sk_global *g, const char *id,
+                const struct sk_create_opts *o)
+{
+  memset (cc, 0, sizeof *cc);
+  cc->g = g;
+  cc->id = id;
+  cc->o = o;
+  cc->sync_fd = cc->console_fd = cc->state_dirfd = cc->lock_fd = -1;
+}
+
+int
+sk_create_run (struct sk_create *cc, sk_error_t *err)
+{
+  if (prepare (cc, err) < 0)
+    return -1;
+  if (claim (cc, err) < 0 || spawn_child (cc, err) < 0 || drive_init (cc, err) < 0)
+    goto fail;
+  if (cc->o->pid_file)
+    {
+      if (write_pid_file (cc->o->pid_file, cc->pid, err) < 0)
+        goto fail;
+      cc->pid_file_written = true;
+    }
+  return 0;
+fail:
+  sk_create_rollback (cc);
+  return -1;
+}
+
+int
+sk_container_create (const struct sk_global *g, const char *id,
+                     const struct sk_create_opts *o, sk_error_t *err)
+{
+  struct sk_create cc;
+  sk_create_init (&cc, g, id, o);
+  int r = sk_create_run (&cc, err);
+  sk_create_clear (&cc);
+  return r;
+}

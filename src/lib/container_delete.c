@@ -1,1 +1,82 @@
-/* PLACEHOLDER */
+/* delete: runtime.md "Delete" and lifecycle steps 11-12.  */
+#include <config.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "container_priv.h"
+#include "util/cleanup.h"
+
+/* Poststop hooks after the container's resources are gone (runtime.md
+ * step 12); a failing one is a warning and the lifecycle goes on.  */
+static void
+run_poststop (struct sk_state *st, struct sk_spec *spec)
+{
+  if (spec == NULL || spec->hooks.poststop.n == 0)
+    return;
+  sk_error_t e = NULL;
+  st->status = SK_STATUS_STOPPED;
+  _cleanup_free_ char *json = sk_state_to_json (st, false, &e);
+  if (json == NULL || sk_hooks_run (&spec->hooks.poststop, "poststop", json, &e) < 0)
+    sk_log_warn ("%s", e ? e->msg : "poststop hooks");
+  sk_error_free (&e);
+}
+
+int
+sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force, sk_error_t *err)
+{
+  if (st->status != SK_STATUS_STOPPED && st->status != SK_STATUS_CREATING && !force)
+    return sk_error_set (err, 0, "cannot delete container `%s` that is not stopped: %s "
+                         "(use --force)", st->id, sk_status_name (st->status));
+  _cleanup_cgroup_ struct sk_cgroup *cg = NULL;
+  if (st->cgroup_path)
+    {
+      sk_error_t e = NULL;
+      cg = sk_cgroup_open (st->cgroup_mountpoint, st->cgroup_path, st->cgroup_created, &e);
+      sk_error_free (&e);
+    }
+  if (st->status != SK_STATUS_STOPPED && st->pid > 0)
+    {
+      /* --force: a paused cgroup must be thawed for SIGKILL to land.  */
+      if (cg)
+        {
+          sk_error_t e = NULL;
+          sk_cgroup_kill_all (cg, SIGKILL, &e);
+          sk_cgroup_freeze (cg, false, &e);
+          sk_error_free (&e);
+        }
+      if (sk_proc_start_time (st->pid) == st->pid_start)
+        sk_kill_and_wait (st->pid, false);
+    }
+  if (cg && cg->created && sk_cgroup_destroy (cg, err) < 0)
+    return sk_error_prefix (err, "delete container `%s`", st->id);
+  sk_error_t e = NULL;
+  _cleanup_spec_ struct sk_spec *spec = NULL;
+  if (st->bundle && (st->has_poststop || st->rdt_created))
+    {
+      spec = sk_container_load_spec (st, &e);
+      if (spec == NULL)
+        sk_log_warn ("delete `%s`: %s: poststop hooks not run", st->id, e->msg);
+      sk_error_free (&e);
+    }
+  if (spec && sk_intelrdt_destroy (spec, st->id, &e) < 0)
+    sk_log_warn ("delete `%s`: %s", st->id, e->msg);
+  sk_error_free (&e);
+  if (sk_state_remove (g->root, st->id, err) < 0)
+    return sk_error_prefix (err, "delete container `%s`", st->id);
+  run_poststop (st, spec);
+  return 0;
+}
+
+int
+sk_container_delete (const struct sk_global *g, const char *id, bool force, sk_error_t *err)
+{
+  int lock = -1;
+  _cleanup_state_ struct sk_state *st = sk_container_load_locked (g, id, &lock, err);
+  if (st == NULL)
+    return -1;
+  int r = sk_delete_locked (g, st, force, err);
+  close (lock);
+  return r;
+}

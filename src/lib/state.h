@@ -41,6 +41,7 @@ struct sk_state
   bool systemd_cgroup;
   bool has_poststop;           /* config has poststop hooks: delete runs them */
   bool rdt_created;            /* intelRdt: we created the CLOS dir */
+  bool no_process;             /* config without `process`: start refuses */
   enum sk_status status;       /* computed by sk_state_refresh */
 };
 

@@ -1,1 +1,298 @@
-/* PLACEHOLDER */
+/* The container process: the ONLY place that knows the order of the
+ * steps that turn the cloned child into the container's init.
+ *
+ * Until READY, every error goes to the parent over the sync socket (see
+ * sync.h).  After READY the parent may be gone (`create` returned), so an
+ * error is written into exec.fifo, where `start` reads it.  */
+#include <config.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <skiff/container.h>
+#include "linux/linux.h"
+#include "sync.h"
+#include "util/cleanup.h"
+#include "util/fd.h"
+#include "util/fs.h"
+
+#ifndef CLONE_NEWTIME
+# define CLONE_NEWTIME 0x00000080
+#endif
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* The parent may ignore or catch signals (SIGPIPE for hooks, SIGCHLD for
+ * run): the container starts from a clean slate.  */
+static void
+reset_signals (void)
+{
+  struct sigaction sa = { .sa_handler = SIG_DFL };
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP)
+      sigaction (s, &sa, NULL);
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+static int
+write_time_offsets (const struct sk_spec *spec, sk_error_t *err)
+{
+  const struct sk_linux *l = spec->linux_;
+  char buf[128];
+  int n = 0;
+  if (l->time_monotonic.set)
+    n += snprintf (buf + n, sizeof buf - n, "monotonic %lld %u\n",
+                   (long long) l->time_monotonic.secs, l->time_monotonic.nanosecs);
+  if (l->time_boottime.set)
+    n += snprintf (buf + n, sizeof buf - n, "boottime %lld %u\n",
+                   (long long) l->time_boottime.secs, l->time_boottime.nanosecs);
+  if (n == 0)
+    return 0;
+  /* The kernel takes one line per write.  */
+  _cleanup_close_ int fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return sk_error_set (err, errno, "open `/proc/self/timens_offsets`");
+  for (char *line = buf, *nl; (nl = strchr (line, '\n')); line = nl + 1)
+    if (write (fd, line, nl - line + 1) < 0)
+      return sk_error_set (err, errno, "config.json: linux.timeOffsets: write `%.*s`",
+                           (int) (nl - line), line);
+  return 0;
+}
+
+/* Namespaces: join paths, unshare the rest, get mapped, and make sure the
+ * process that goes on is inside the pid and time namespaces.  */
+static int
+enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  struct sk_sync_msg m;
+  if (sk_ns_join_paths (ctx->spec, err) < 0)
+    return -1;
+  if (ctx->new_ns_flags && unshare ((int) ctx->new_ns_flags) < 0)
+    return sk_error_set (err, errno, "unshare namespaces");
+  if (ctx->userns_new)
+    {
+      if (sk_sync_send (ctx->sync_fd, SK_SYNC_USERNS, 0, NULL, -1, err) < 0
+          || sk_sync_expect (ctx->sync_fd, SK_SYNC_MAPPED, &m, err) < 0)
+        return -1;
+      sk_sync_msg_clear (&m);
+      /* Become the namespace's root (when mapped) so that what we create
+       * (device nodes, directories) is owned by it.  */
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        sk_log_debug ("container init: uid 0 is not mapped, staying unmapped until exec");
+    }
+  if ((ctx->new_ns_flags & CLONE_NEWTIME) && write_time_offsets (ctx->spec, err) < 0)
+    return -1;
+  pid_t pid = 0;
+  if (ctx->need_fork)
+    {
+      pid = fork ();
+      if (pid < 0)
+        return sk_error_set (err, errno, "fork into the pid namespace");
+      if (pid > 0)
+        {
+          /* The middle process: report the real init and leave.  */
+          sk_error_t e = NULL;
+          if (sk_sync_send (ctx->sync_fd, SK_SYNC_PID, pid, NULL, -1, &e) < 0)
+            kill (pid, SIGKILL);
+          _exit (e ? 1 : 0);
+        }
+    }
+  else if (sk_sync_send (ctx->sync_fd, SK_SYNC_PID, 0, NULL, -1, err) < 0)
+    return -1;
+  if (sk_sync_expect (ctx->sync_fd, SK_SYNC_PID_ACK, &m, err) < 0)
+    return -1;
+  sk_sync_msg_clear (&m);
+  return 0;
+}
+
+/* The parent runs prestart and createRuntime hooks (runtime namespace);
+ * then we run createContainer here, in the container's mount namespace and
+ * before pivot_root (config.md "createContainer Hooks").  */
+static int
+hooks_barrier (struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  struct sk_sync_msg m;
+  if (sk_sync_send (ctx->sync_fd, SK_SYNC_HOOKS, 0, NULL, -1, err) < 0
+      || sk_sync_expect (ctx->sync_fd, SK_SYNC_HOOKS_DONE, &m, err) < 0)
+    return -1;
+  ctx->state_json = m.data;
+  m.data = NULL;
+  sk_sync_msg_clear (&m);
+  return sk_hooks_run (&ctx->spec->hooks.create_container, "createContainer",
+                       ctx->state_json, err);
+}
+
+static const char *
+env_path (const struct sk_process *p)
+{
+  for (size_t i = 0; i < p->env.n; i++)
+    if (strncmp (p->env.v[i], "PATH=", 5) == 0)
+      return p->env.v[i] + 5;
+  return DEFAULT_PATH;
+}
+
+static bool
+is_executable (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, X_OK) == 0;
+}
+
+/* Resolve args[0] now, so that a missing binary fails `create` rather than
+ * `start` (as runc does).  Runs after pivot_root: this is the container's
+ * PATH in the container's filesystem.  */
+static int
+resolve_executable (struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  const char *name = ctx->spec->process->args.v[0];
+  if (strchr (name, '/'))
+    {
+      if (!is_executable (name))
+        return sk_error_set (err, errno ? errno : EACCES, "exec `%s`", name);
+      ctx->exec_path = strdup (name);
+      return 0;
+    }
+  _cleanup_free_ char *path = strdup (env_path (ctx->spec->process));
+  char *save = NULL;
+  for (char *dir = strtok_r (path, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      char cand[PATH_MAX];
+      snprintf (cand, sizeof cand, "%s/%s", *dir ? dir : ".", name);
+      if (is_executable (cand))
+        {
+          ctx->exec_path = strdup (cand);
+          return 0;
+        }
+    }
+  return sk_error_set (err, 0, "exec: `%s`: executable file not found in $PATH", name);
+}
+
+/* process.cwd, created if missing.  getcwd() then proves the cwd is inside
+ * the root: a cwd reached through a leaked host fd (CVE-2024-21626) shows
+ * up as "(unreachable)" or ENOENT.  */
+static int
+enter_cwd (struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  const char *cwd = ctx->spec->process->cwd;
+  if (chdir (cwd) < 0)
+    {
+      if (errno != ENOENT || sk_mkdir_p (cwd, 0755, err) < 0 || chdir (cwd) < 0)
+        return sk_error_set (err, errno, "config.json: process.cwd: chdir `%s`", cwd);
+    }
+  char buf[PATH_MAX];
+  if (getcwd (buf, sizeof buf) == NULL || buf[0] != '/')
+    return sk_error_set (err, errno ? errno : EPERM,
+                         "config.json: process.cwd: `%s` is outside the container", cwd);
+  return 0;
+}
+
+static int
+before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  if (enter_namespaces (ctx, err) < 0)
+    return -1;
+  if (setsid () < 0)
+    return sk_error_set (err, errno, "setsid");
+  if (sk_attrs_apply (ctx, err) < 0)
+    return -1;
+  if (sk_rootfs_prepare (ctx, err) < 0)
+    return -1;
+  if (hooks_barrier (ctx, err) < 0)
+    return -1;
+  if (sk_rootfs_pivot (ctx, err) < 0)
+    return -1;
+  if (sk_rootfs_finalize (ctx, err) < 0)
+    return -1;
+  if (sk_sysctl_apply (ctx->spec, err) < 0)
+    return -1;
+  /* A config without `process` can be created, never started
+   * (runtime.md): nothing more to prepare.  */
+  const struct sk_process *p = ctx->spec->process;
+  if (p && p->terminal && sk_tty_setup (ctx, err) < 0)
+    return -1;
+  if (ctx->console_socket_fd >= 0)
+    close (ctx->console_socket_fd);
+  ctx->console_socket_fd = -1;
+  if (p && resolve_executable (ctx, err) < 0)
+    return -1;
+  if (p && enter_cwd (ctx, err) < 0)
+    return -1;
+  return sk_sync_send (ctx->sync_fd, SK_SYNC_READY, 0, NULL, -1, err);
+}
+
+/* Block until `start` opens exec.fifo for reading; the byte we write is
+ * its signal that we passed this point.  The fifo fd is CLOEXEC, so
+ * `start` sees EOF exactly when execve succeeded.  */
+static int
+wait_for_start (struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  int fd = openat (ctx->fifo_dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return sk_error_set (err, errno, "open exec.fifo");
+  close (ctx->fifo_dirfd);
+  ctx->fifo_dirfd = -1;
+  ctx->fifo_fd = fd;
+  if (write (fd, "0", 1) != 1)
+    return sk_error_set (err, errno, "write exec.fifo");
+  return 0;
+}
+
+static int
+after_ready (struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  if (ctx->spec->process == NULL)
+    for (;;)
+      pause ();      /* `start` refuses; `kill`/`delete --force` end us */
+  if (wait_for_start (ctx, err) < 0)
+    return -1;
+  if (sk_hooks_run (&ctx->spec->hooks.start_container, "startContainer", ctx->state_json,
+                    err) < 0)
+    return -1;
+  if (sk_caps_apply_user (ctx->spec->process, err) < 0)
+    return -1;
+  if (ctx->seccomp && sk_seccomp_load (ctx->seccomp, err) == -1)
+    return -1;
+  /* CVE-2024-21626: no host fd may survive execve.  */
+  if (sk_fds_cloexec_from (3 + ctx->preserve_fds, err) < 0)
+    return -1;
+  execve (ctx->exec_path, ctx->spec->process->args.v, ctx->spec->process->env.v);
+  return sk_error_set (err, errno, "exec `%s`", ctx->exec_path);
+}
+
+void
+sk_init_child (void *arg)
+{
+  struct sk_init_ctx *ctx = arg;
+  sk_error_t err = NULL;
+
+  reset_signals ();
+  /* CVE-2019-5736: until execve, /proc/<pid>/exe is the host's skiff
+   * binary; a non-dumpable process cannot be opened through it by a
+   * process in the container (ptrace access mode check).  execve of the
+   * user's binary resets dumpability.  */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (before_ready (ctx, &err) < 0)
+    {
+      sk_sync_send_error (ctx->sync_fd, err);
+      _exit (1);
+    }
+  close (ctx->sync_fd);
+  ctx->sync_fd = -1;
+  if (after_ready (ctx, &err) < 0)
+    {
+      char *msg = sk_error_string (err);
+      int fd = ctx->fifo_fd >= 0 ? ctx->fifo_fd : 2;
+      (void) !write (fd, msg, strlen (msg));
+      _exit (127);
+    }
+  _exit (127);
+}

@@ -7,6 +7,7 @@
 #define SKIFF_LINUX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <skiff/error.h>
 #include <skiff/spec.h>
@@ -31,7 +32,16 @@ struct sk_init_ctx
   struct sk_seccomp_prog *seccomp;   /* compiled in the parent, NULL if none */
   unsigned long new_ns_flags; /* CLONE_NEW* that init still has to unshare */
   bool userns_new;            /* a new user namespace whose maps the parent writes */
+  bool need_fork;             /* pid/time namespace entered after clone */
+  /* filled in by init itself */
+  char *state_json;           /* from HOOKS_DONE, for createContainer/startContainer */
+  char *exec_path;            /* process.args[0] resolved in the container */
+  int fifo_fd;                /* exec.fifo, open for writing once `start` came */
 };
+
+/* ---- init.c: the container process ---------------------------------- */
+/* Entry point of the cloned child; never returns.  */
+void sk_init_child (void *ctx);
 
 /* ---- ns.c: joining and creating namespaces -------------------------- */
 int sk_ns_flag (enum sk_ns_type t);                    /* CLONE_NEWPID, ... */
@@ -72,6 +82,14 @@ int sk_sysctl_apply (const struct sk_spec *spec, sk_error_t *err);
 /* Validation (no side effects), called by validate.c before anything is
  * created: sysctl namespaces, uts for hostname, rlimit names, ...  */
 int sk_attrs_validate (const struct sk_spec *spec, sk_error_t *err);
+/* "0-3,7" -> bitmap of nbits bits (zeroed first); an empty list is an
+ * error (callers decide what empty means).  Format of cpuset.cpus,
+ * execCPUAffinity and memoryPolicy.nodes.  */
+int sk_parse_cpu_list (const char *list, unsigned long *mask, size_t nbits, sk_error_t *err);
+/* process.execCPUAffinity.initial/final for the calling process (exec
+ * calls it before and after joining the cgroup).  NULL or "" = leave the
+ * affinity alone, as config.md says.  */
+int sk_cpu_affinity_apply (const char *cpus, sk_error_t *err);
 
 /* ---- netdev.c / intelrdt.c (parent side) ----------------------------- */
 int sk_netdev_move (const struct sk_spec *spec, pid_t pid, sk_error_t *err);

@@ -37,3 +37,80 @@ sk_write_all (int fd, const void *buf, size_t len)
     }
   return 0;
 }
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/close_range.h>
+
+int
+sk_send_fd (int sock, int fd, const char *name, sk_error_t *err)
+{
+  char buf[CMSG_SPACE (sizeof (int))];
+  memset (buf, 0, sizeof buf);
+  const char *payload = name ? name : "";
+  struct iovec iov = { .iov_base = (void *) payload, .iov_len = strlen (payload) + 1 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
+                        .msg_controllen = sizeof buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &fd, sizeof (int));
+  ssize_t r;
+  do
+    r = sendmsg (sock, &msg, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return sk_error_set (err, errno, "send fd");
+  return 0;
+}
+
+int
+sk_recv_fd (int sock, sk_error_t *err)
+{
+  char buf[CMSG_SPACE (sizeof (int))];
+  char data[256];
+  struct iovec iov = { .iov_base = data, .iov_len = sizeof data };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
+                        .msg_controllen = sizeof buf };
+  ssize_t r;
+  do
+    r = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return sk_error_set (err, errno, "receive fd");
+  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
+  if (c == NULL || c->cmsg_type != SCM_RIGHTS)
+    return sk_error_set (err, 0, "receive fd: no fd in message");
+  int fd;
+  memcpy (&fd, CMSG_DATA (c), sizeof fd);
+  return fd;
+}
+
+int
+sk_fds_cloexec_from (int first, sk_error_t *err)
+{
+  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return 0;
+  /* Older kernels: walk /proc/self/fd.  */
+  DIR *d = opendir ("/proc/self/fd");
+  if (d == NULL)
+    return sk_error_set (err, errno, "open `/proc/self/fd`");
+  int self = dirfd (d);
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      int fd = atoi (de->d_name);
+      if (de->d_name[0] == '.' || fd < first || fd == self)
+        continue;
+      int flags = fcntl (fd, F_GETFD);
+      if (flags >= 0)
+        fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+  closedir (d);
+  return 0;
+}

@@ -41,8 +41,10 @@ const sk_json *sk_json_object_value (const sk_json *obj, size_t i);
 size_t sk_json_array_len (const sk_json *arr);
 const sk_json *sk_json_array_get (const sk_json *arr, size_t i);
 
-/* Scalars.  The `path` argument is the JSON path used in the error message
- * ("config.json: process.user.uid: expected integer in 0..4294967295").  */
+/* Scalars.  The `path` argument is used verbatim as the error's prefix, so it
+ * names the document too: path "config.json: process.user.uid" gives
+ * "config.json: process.user.uid: expected integer in 0..4294967295".
+ * Integers must be written as integers: 1.0 or 1e3 are refused.  */
 int sk_json_string (const sk_json *n, const char *path, const char **out, sk_error_t *err);
 int sk_json_bool (const sk_json *n, const char *path, bool *out, sk_error_t *err);
 int sk_json_int64 (const sk_json *n, const char *path, int64_t *out, sk_error_t *err);

@@ -1,0 +1,57 @@
+/* Shared between the container_*.c files of the library (not public).  */
+#ifndef SKIFF_CONTAINER_PRIV_H
+#define SKIFF_CONTAINER_PRIV_H
+
+#include <skiff/container.h>
+#include "linux/cgroup.h"
+#include "linux/linux.h"
+#include "state.h"
+
+/* One `create` in progress.  */
+struct sk_create
+{
+  const struct sk_global *g;
+  const char *id;
+  const struct sk_create_opts *o;
+  struct sk_spec *spec;
+  char *bundle;
+  char *rootfs;
+  char *state_dir;
+  struct sk_cgroup *cg;
+  struct sk_seccomp_prog *seccomp;
+  struct sk_init_ctx init;
+  struct sk_state st;         /* borrows from the fields above */
+  int sync_fd;
+  int console_fd;             /* --console-socket, or run's own relay socket */
+  int state_dirfd;
+  int lock_fd;
+  pid_t child;                /* what clone returned */
+  pid_t pid;                  /* the container's init */
+  bool claimed;
+  bool pid_file_written;
+};
+
+void sk_create_init (struct sk_create *cc, const struct sk_global *g, const char *id,
+                     const struct sk_create_opts *o);
+/* Everything up to READY; rolls back on failure.  */
+int sk_create_run (struct sk_create *cc, sk_error_t *err);
+void sk_create_rollback (struct sk_create *cc);
+void sk_create_clear (struct sk_create *cc);
+
+/* SIGKILL pid and wait until it is gone (reap it when it is our child).  */
+void sk_kill_and_wait (pid_t pid, bool is_child);
+
+/* Load a container's state under its lock; *lock_fd receives the lock.  */
+struct sk_state *sk_container_load_locked (const struct sk_global *g, const char *id,
+                                           int *lock_fd, sk_error_t *err);
+
+/* start's work once the state is loaded and locked (run uses it too).  */
+int sk_start_locked (const struct sk_global *g, struct sk_state *st, sk_error_t *err);
+/* delete's work once the state is loaded and locked.  */
+int sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force,
+                      sk_error_t *err);
+
+/* Run poststart/poststop hooks from the bundle's config (delete/start).  */
+struct sk_spec *sk_container_load_spec (const struct sk_state *st, sk_error_t *err);
+
+#endif

@@ -1,0 +1,146 @@
+#!/bin/bash
+# The full test suite, from a fresh Debian 12 machine, as root:
+#   1. installs missing build and test packages (apt-get),
+#   2. builds skiff with --enable-werror in build-test/,
+#   3. `make check`: Check unit tests + every tests/integration/*.bats file,
+#   4. `make check-vm`: the pure cgroup v2 VM layer, when qemu can start,
+#   5. prints a summary line `N passed, N failed, N skipped` and exits
+#      non-zero on any failure.
+# Environment: JOBS (make -j, default nproc), SKIFF_SKIP_VM=1 (skip step 4),
+# SKIFF_NO_APT=1 (never run apt-get).
+set -u
+cd "$(dirname "$0")/.."
+SRCDIR=$(pwd)
+BUILD=$SRCDIR/build-test
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+export DEBIAN_FRONTEND=noninteractive
+
+say () { printf '\n==> %s\n' "$*"; }
+
+# Layers that could not even start count as one failure each.
+passed=0 failed=0 skipped=0
+layers=()
+die_summary () {
+  echo "run-all: $*" >&2
+  failed=$((failed + 1))
+  summary
+  exit 1
+}
+summary () {
+  echo
+  echo "==> summary"
+  local l
+  for l in "${layers[@]}"; do echo "  $l"; done
+  echo "$passed passed, $failed failed, $skipped skipped"
+}
+
+# ---------------------------------------------------------------- 1. packages
+PACKAGES="autoconf automake libtool pkg-config make gcc libc6-dev git
+  libseccomp-dev libcap-dev libyajl-dev check scdoc
+  busybox-static bats python3 python3-jsonschema iproute2 procps util-linux
+  qemu-system-x86 kmod cpio xz-utils"
+missing=()
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+    || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing: ${missing[*]}"
+  if [ -n "${SKIFF_NO_APT:-}" ]; then
+    echo "SKIFF_NO_APT is set: not installing; the build or tests may fail" >&2
+  elif [ "$(id -u)" != 0 ]; then
+    die_summary "missing packages (${missing[*]}) and not root: run as root"
+  else
+    apt-get update -q || die_summary "apt-get update failed"
+    apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null \
+      || die_summary "apt-get install failed"
+  fi
+fi
+
+# ---------------------------------------------------------------- 2. build
+say "building skiff (--enable-werror) in $BUILD"
+(./autogen.sh >/dev/null) || die_summary "autogen.sh failed"
+mkdir -p "$BUILD"
+(cd "$BUILD" && "$SRCDIR/configure" -q --enable-werror) || die_summary "configure failed"
+make -C "$BUILD" -j"$JOBS" >/dev/null || {
+  make -C "$BUILD" 2>&1 | tail -40
+  die_summary "build failed"
+}
+
+# Count one layer's results from its output: the last `N passed, N failed`
+# line if there is one, else Check's `Checks: N, Failures: F, Errors: E`,
+# else the automake result (one test).  A failing layer counts at least one
+# failure even if its output claims none.
+count_layer () {
+  local name=$1 log=$2 result=$3 line p=0 f=0 s=0
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" 2>/dev/null | tail -1)
+  if [ -n "$line" ]; then
+    p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+    s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped$/\1/p')
+    s=${s:-0}
+  elif line=$(grep -E 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" 2>/dev/null | tail -1) \
+      && [ -n "$line" ]; then
+    local n e
+    n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+    f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+    e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+    f=$((f + e))
+    p=$((n - f))
+  else
+    case $result in
+      PASS|XFAIL) p=1 ;;
+      SKIP) s=1 ;;
+      *) f=1 ;;
+    esac
+  fi
+  case $result in
+    FAIL|ERROR|XPASS) [ "$f" -gt 0 ] || f=1 ;;
+  esac
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  layers+=("$(printf '%-40s %-5s %d passed, %d failed, %d skipped' "$name" "$result" "$p" "$f" "$s")")
+}
+
+# ---------------------------------------------------------------- 3. make check
+say "make check (unit + integration)"
+find "$BUILD" -name '*.trs' -delete
+make -C "$BUILD" -j"$JOBS" check VERBOSE=yes
+check_rc=$?
+ntrs=0
+while IFS= read -r trs; do
+  ntrs=$((ntrs + 1))
+  log=${trs%.trs}.log
+  result=$(sed -nE 's/^:test-result: ([A-Z]+).*/\1/p' "$trs" | head -1)
+  count_layer "${log#"$BUILD"/}" "$log" "${result:-ERROR}"
+done < <(find "$BUILD" -name '*.trs' | sort)
+if [ "$ntrs" -eq 0 ] || { [ "$check_rc" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
+  failed=$((failed + 1))
+  layers+=("make check                               FAIL  (exit $check_rc before or outside the tests)")
+fi
+
+# ---------------------------------------------------------------- 4. VM layer
+vm_skip=
+if [ -n "${SKIFF_SKIP_VM:-}" ]; then
+  vm_skip="SKIFF_SKIP_VM is set"
+elif ! make -C "$BUILD" -n check-vm >/dev/null 2>&1; then
+  vm_skip="no \`make check-vm\` target in this tree"
+elif ! command -v qemu-system-x86_64 >/dev/null; then
+  vm_skip="qemu-system-x86_64 not installed"
+elif ! echo quit | timeout 60 qemu-system-x86_64 -accel tcg -M none -display none \
+    -nodefaults -monitor stdio >/dev/null 2>&1; then
+  vm_skip="qemu-system-x86_64 cannot start here"
+fi
+if [ -n "$vm_skip" ]; then
+  say "VM layer skipped: $vm_skip"
+  skipped=$((skipped + 1))
+  layers+=("$(printf '%-40s %-5s %s' "check-vm" "SKIP" "$vm_skip")")
+else
+  say "make check-vm (pure cgroup v2 VM layer)"
+  vmlog=$BUILD/check-vm.out
+  make -C "$BUILD" check-vm 2>&1 | tee "$vmlog"
+  [ "${PIPESTATUS[0]}" -eq 0 ] && r=PASS || r=FAIL
+  count_layer check-vm "$vmlog" "$r"
+fi
+
+summary
+[ "$failed" -eq 0 ]
