@@ -78,7 +78,7 @@ cmd_events (const struct sk_global *g, int argc, char **argv, sk_error_t *err)
     { NULL, 0, 0, NULL, NULL, NULL },
   };
   int first;
-  unsigned ms;
+  unsigned ms = 0;
   int r = sk_opts_parse (&h, opts, argc, argv, &first, err);
   if (r != 0)
     return r < 0 ? -1 : 0;
