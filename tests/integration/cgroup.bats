@@ -26,7 +26,7 @@ default_cg () {
 
 start_sleeper () {
   set_args /probe sleep 300
-  run "$SKIFF" --root "$ROOT" run -d --bundle "$BUNDLE" "$ID" </dev/null
+  run_skiff run -d --bundle "$BUNDLE" "$ID"
   assert_status 0
 }
 
@@ -47,7 +47,7 @@ wait_cgroup_empty () {
   [ -d "$cg" ] || fail "no cgroup $cg"
   grep -qx "$pid" "$cg/cgroup.procs" || fail "pid $pid not in $cg/cgroup.procs"
   grep -q "^0::.*/$ID\$" "/proc/$pid/cgroup" || fail "$(cat /proc/$pid/cgroup)"
-  run skiff delete --force "$ID"
+  run_skiff delete --force "$ID"
   assert_status 0
   [ ! -d "$cg" ] || fail "cgroup $cg left after delete"
 }
@@ -56,7 +56,7 @@ wait_cgroup_empty () {
   cfg "c['linux']['cgroupsPath'] = '/$ID'"
   start_sleeper
   grep -qx "$(state_field "$ID" pid)" "$(cg_mount)/$ID/cgroup.procs"
-  run skiff delete --force "$ID"
+  run_skiff delete --force "$ID"
   assert_status 0
   [ ! -d "$(cg_mount)/$ID" ]
 }
@@ -65,7 +65,7 @@ wait_cgroup_empty () {
   mkdir "$(cg_mount)/$ID"
   cfg "c['linux']['cgroupsPath'] = '/$ID'"
   start_sleeper
-  run skiff delete --force "$ID"
+  run_skiff delete --force "$ID"
   assert_status 0
   [ -d "$(cg_mount)/$ID" ] || fail "pre-existing cgroup removed"
   rmdir "$(cg_mount)/$ID"
@@ -73,11 +73,11 @@ wait_cgroup_empty () {
 
 @test "cgroup: a busy pre-existing cgroup is refused" {
   mkdir "$(cg_mount)/$ID"
-  sleep 300 &
+  sleep 300 3>&- &
   local pid=$!
   echo "$pid" >"$(cg_mount)/$ID/cgroup.procs"
   cfg "c['linux']['cgroupsPath'] = '/$ID'"
-  run "$SKIFF" --root "$ROOT" run -d --bundle "$BUNDLE" "$ID" </dev/null
+  run_skiff run -d --bundle "$BUNDLE" "$ID"
   kill -9 "$pid"
   wait "$pid" 2>/dev/null || true
   [ "$status" -ne 0 ] || fail "accepted a busy cgroup"
@@ -95,7 +95,7 @@ wait_cgroup_empty () {
 @test "cgroup: --systemd-cgroup without systemd is a clear error" {
   [ ! -d /run/systemd/system ] || skip "systemd runs here"
   cfg "c['linux']['cgroupsPath'] = 'system.slice:skiff:$ID'"
-  run "$SKIFF" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" "$ID" </dev/null
+  run_skiff --systemd-cgroup run --bundle "$BUNDLE" "$ID"
   assert_failed_cleanly "$ID" "--systemd-cgroup: systemd is not running on this host"
 }
 
@@ -109,7 +109,7 @@ wait_cgroup_empty () {
 @test "cgroup: update of a resource the hierarchy lacks fails and names the controller" {
   grep -qw pids "$(cg_mount)/cgroup.controllers" && skip "pids controller available here"
   start_sleeper
-  run skiff update --pids-limit 10 "$ID"
+  run_skiff update --pids-limit 10 "$ID"
   [ "$status" -ne 0 ] || fail "update succeeded"
   assert_output_contains 'cgroup controller `pids` is not available'
 }
@@ -118,25 +118,27 @@ wait_cgroup_empty () {
   start_sleeper
   local cg
   cg=$(default_cg "$ID")
-  run skiff pause "$ID"
+  run_skiff pause "$ID"
   assert_status 0
   grep -qx 'frozen 1' "$cg/cgroup.events" || fail "$(cat "$cg/cgroup.events")"
   [ "$(state_field "$ID" status)" = paused ]
-  run skiff pause "$ID"
-  [ "$status" -ne 0 ] && assert_output_contains "container not running"
-  run skiff resume "$ID"
+  run_skiff pause "$ID"
+  [ "$status" -ne 0 ] || fail "pausing a paused container succeeded"
+  assert_output_contains "container not running"
+  run_skiff resume "$ID"
   assert_status 0
   grep -qx 'frozen 0' "$cg/cgroup.events"
   [ "$(state_field "$ID" status)" = running ]
-  run skiff resume "$ID"
-  [ "$status" -ne 0 ] && assert_output_contains "container not paused"
+  run_skiff resume "$ID"
+  [ "$status" -ne 0 ] || fail "resuming a running container succeeded"
+  assert_output_contains "container not paused"
 }
 
-@test "cgroup: kill --all reaches processes outside the init's pid namespace reach" {
+@test "cgroup: kill --all reaches processes that outlive init (no pid namespace)" {
   # No pid namespace: killing init alone would leave its children running.
   cfg "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid']"
   set_args /bin/sh -c '/probe sleep 300 & /probe sleep 300 & exec /probe sleep 300'
-  run "$SKIFF" --root "$ROOT" run -d --bundle "$BUNDLE" "$ID" </dev/null
+  run_skiff run -d --bundle "$BUNDLE" "$ID"
   assert_status 0
   local cg i n
   cg=$(default_cg "$ID")
@@ -146,7 +148,7 @@ wait_cgroup_empty () {
     sleep 0.1
   done
   [ "$n" -ge 3 ] || fail "expected 3 processes, got $n"
-  run skiff kill --all "$ID" KILL
+  run_skiff kill --all "$ID" KILL
   assert_status 0
   wait_cgroup_empty "$cg"
   wait_for_status "$ID" stopped
@@ -155,12 +157,12 @@ wait_cgroup_empty () {
 @test "cgroup: kill --all with a catchable signal signals every process" {
   cfg "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid']"
   set_args /bin/sh -c '/probe sleep 300 & exec /probe sleep 300'
-  run "$SKIFF" --root "$ROOT" run -d --bundle "$BUNDLE" "$ID" </dev/null
+  run_skiff run -d --bundle "$BUNDLE" "$ID"
   assert_status 0
   local cg
   cg=$(default_cg "$ID")
   sleep 0.5
-  run skiff kill --all "$ID" TERM
+  run_skiff kill --all "$ID" TERM
   assert_status 0
   wait_cgroup_empty "$cg"
 }
@@ -169,10 +171,10 @@ wait_cgroup_empty () {
   start_sleeper
   local pid
   pid=$(state_field "$ID" pid)
-  run skiff ps --format json "$ID"
+  run_skiff ps --format json "$ID"
   assert_status 0
   [ "$output" = "[$pid]" ] || fail "expected [$pid]"
-  run skiff ps "$ID"
+  run_skiff ps "$ID"
   assert_status 0
   [[ "${lines[0]}" == *PID* ]] || fail "no header"
   [[ "${lines[1]}" == *" $pid "* ]] || fail "pid $pid not listed"
@@ -181,7 +183,7 @@ wait_cgroup_empty () {
 
 @test "cgroup: events --stats prints one stats event in runc's format" {
   start_sleeper
-  run skiff events --stats "$ID"
+  run_skiff events --stats "$ID"
   assert_status 0
   echo "$output" | python3 -c '
 import json, sys
@@ -204,7 +206,7 @@ c['linux']['resources']['devices'] = [{'allow': False, 'access': 'rwm'}]
   # every 0.1 s: the device filter answers EPERM before any driver is
   # looked up; allowed, the open fails with ENXIO instead.
   set_args /bin/sh -c 'mknod /dev/k c 240 0; while :; do case "$( (: </dev/k) 2>&1)" in *"not permitted"*) r=denied;; *) r=allowed;; esac; echo $r >/dev/result.tmp; mv /dev/result.tmp /dev/result; sleep 0.1; done'
-  run "$SKIFF" --root "$ROOT" run -d --bundle "$BUNDLE" "$ID" </dev/null
+  run_skiff run -d --bundle "$BUNDLE" "$ID"
   assert_status 0
   local pid i r
   pid=$(state_field "$ID" pid)
