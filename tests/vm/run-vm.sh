@@ -93,7 +93,7 @@ done
 B=$IR/bundle/rootfs
 mkdir -p "$B"/{bin,proc,sys,dev,tmp,etc,root}
 cp /bin/busybox "$B/bin/busybox"
-for a in $(/bin/busybox --list); do ln -sf busybox "$B/bin/$a"; done
+for a in $(/bin/busybox --list); do [ -e "$B/bin/$a" ] || ln -s busybox "$B/bin/$a"; done
 [ -x "$BUILD/tests/probe/probe" ] && cp "$BUILD/tests/probe/probe" "$B/probe"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$B/etc/passwd"
 echo 'root:x:0:' >"$B/etc/group"
