@@ -296,3 +296,43 @@ EOF
   assert_status 0
   assert_nothing_left "$ID"
 }
+
+@test "exec: joins the container's user namespace first (uid 0 inside is mapped)" {
+  # config-linux.md "User namespace mappings"; the exec process must enter
+  # the user namespace before the namespaces it owns.
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  # the mapped root must be able to reach the bundle (mktemp -d is 0700)
+  chmod 755 "$TEST_DIR" "$BUNDLE"
+  cfg 'c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  start_sleeper
+  [ "$(readlink /proc/$PID/ns/user)" != "$(readlink /proc/self/ns/user)" ]
+  run_skiff exec "$ID" /probe ns
+  assert_status 0
+  [ "$(echo "$output" | sort)" = "$(init_ns)" ] || fail "namespaces differ from the init's"
+  run_skiff exec -d --pid-file "$TEST_DIR/p" -u 1000:1000 "$ID" /probe sleep 1000
+  assert_status 0
+  # uid 1000 in the container is 101000 on the host
+  awk '$1 == "Uid:" { exit !($2 == 101000) }' /proc/$(cat "$TEST_DIR/p")/status \
+    || fail "host uid: $(grep Uid: /proc/$(cat "$TEST_DIR/p")/status)"
+}
+
+@test "exec: the container's seccomp filter, the process's rlimits and umask apply" {
+  # config-linux.md "Seccomp": the filter is the container's, so exec'd
+  # processes cannot escape it.
+  cfg 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW",
+  "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}
+c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 512, "hard": 700}]
+c["process"]["user"]["umask"] = 63'
+  start_sleeper
+  run_skiff exec "$ID" /probe seccomp
+  assert_status 0
+  assert_output_contains "Seccomp=2"
+  run_skiff exec "$ID" /probe syscall getcwd
+  assert_output_contains "errno=38"
+  run_skiff exec "$ID" /probe rlimits
+  assert_output_contains "RLIMIT_NOFILE=512 700"
+  run_skiff exec "$ID" /probe umask
+  assert_output_contains "077"
+}
