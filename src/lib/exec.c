@@ -17,7 +17,9 @@
 #include <unistd.h>
 #include <skiff/container.h>
 #include "exec.h"
+#include "linux/attrs.h"
 #include "linux/linux.h"
+#include "linux/security.h"
 #include "state.h"
 #include "sync.h"
 #include "util/cleanup.h"
@@ -151,22 +153,21 @@ connect_console (const char *path, sk_error_t *err)
   return steal_fd (&fd);
 }
 
-/* LSM options need the LSM; checked here, before anything is spawned.  */
+/* LSM options need the LSM (as for create: security.c); checked here,
+ * before anything is spawned.  */
 static int
 check_lsm (const struct sk_process *p, sk_error_t *err)
 {
-  if (p->apparmor_profile && *p->apparmor_profile)
-    {
-      char c = 'N';
-      _cleanup_close_ int fd = open ("/sys/module/apparmor/parameters/enabled",
-                                     O_RDONLY | O_CLOEXEC);
-      if (fd < 0 || read (fd, &c, 1) != 1 || c != 'Y')
-        return sk_error_set (err, 0, "apparmor profile `%s`: apparmor is not enabled on this host",
-                             p->apparmor_profile);
-    }
-  if (p->selinux_label && *p->selinux_label && access ("/sys/fs/selinux/enforce", F_OK) < 0)
-    sk_log_warn ("selinux label `%s` ignored: selinux is not enabled on this host",
-                 p->selinux_label);
+  if (p->apparmor_profile && *p->apparmor_profile && !sk_apparmor_enabled ())
+    return sk_error_set (err, 0, "apparmor profile `%s`: AppArmor is not enabled on this host",
+                         p->apparmor_profile);
+  if (p->selinux_label && *p->selinux_label && !sk_selinux_enabled ())
+    return sk_error_set (err, 0, "selinux label `%s`: SELinux is not enabled on this host",
+                         p->selinux_label);
+  sk_caps_check (p);
+  /* the attrs stream's checks, as validate.c runs them for create */
+  if (sk_sched_validate (p->scheduler, err) < 0 || sk_ioprio_validate (p->io_priority, err) < 0)
+    return -1;
   return 0;
 }
 

@@ -22,7 +22,9 @@
 #include <unistd.h>
 #include <skiff/container.h>
 #include "exec.h"
+#include "linux/attrs.h"
 #include "linux/linux.h"
+#include "linux/security.h"
 #include "sync.h"
 #include "util/cleanup.h"
 #include "util/fd.h"
@@ -112,6 +114,11 @@ sk_exec_stage1 (struct sk_exec_ctx *ctx)
    * container's processes (ptrace access check); C2 inherits this, and the
    * user's execve resets it.  */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* config.md execCPUAffinity: `initial` before the cgroup (whose cpuset
+   * may be narrower), `final` right before execve.  */
+  const struct sk_cpu_affinity *aff = ctx->process->exec_cpu_affinity;
+  if (aff && sk_cpu_affinity_apply (aff->initial, &err) < 0)
+    fail (ctx, &err, 1);
   if (enter_cgroup (ctx, &err) < 0)
     fail (ctx, &err, 1);
   sk_closep (&ctx->cgroup_fd);
@@ -191,8 +198,9 @@ write_proc_self (const char *file, const char *value, sk_error_t *err)
   return 0;
 }
 
-/* rlimits, oomScoreAdj, AppArmor profile and SELinux label of the
- * process (the parent checked that the LSMs are enabled).  */
+/* rlimits, oomScoreAdj, scheduler, ioPriority, then the AppArmor profile
+ * and SELinux label, while we still have every capability (the parent
+ * checked that the LSMs are enabled).  */
 static int
 apply_attrs (const struct sk_process *p, sk_error_t *err)
 {
@@ -210,23 +218,11 @@ apply_attrs (const struct sk_process *p, sk_error_t *err)
       if (write_proc_self ("/proc/self/oom_score_adj", buf, err) < 0)
         return -1;
     }
-  if (p->apparmor_profile && *p->apparmor_profile)
-    {
-      _cleanup_free_ char *v = NULL;
-      if (asprintf (&v, "exec %s", p->apparmor_profile) < 0)
-        return sk_error_set (err, errno, "apparmor");
-      sk_error_t e = NULL;
-      if (write_proc_self ("/proc/thread-self/attr/apparmor/exec", v, &e) < 0)
-        {
-          sk_error_free (&e);
-          if (write_proc_self ("/proc/thread-self/attr/exec", v, err) < 0)
-            return sk_error_prefix (err, "apparmor profile `%s`", p->apparmor_profile);
-        }
-    }
-  if (p->selinux_label && *p->selinux_label
-      && write_proc_self ("/proc/thread-self/attr/exec", p->selinux_label, err) < 0)
-    return sk_error_prefix (err, "selinux label");
-  return 0;
+  if (sk_sched_apply (p->scheduler, err) < 0 || sk_ioprio_apply (p->io_priority, err) < 0)
+    return -1;
+  /* Through the security stream's verified procfs writes (an overmounted
+   * attr/exec in the container must not redirect them).  */
+  return sk_lsm_apply (p, err);
 }
 
 /* process.cwd must exist (runc does not create it for exec).  getcwd()
@@ -412,6 +408,8 @@ stage2 (struct sk_exec_ctx *ctx)
   if (sk_caps_apply_user (p, &err) < 0)
     fail (ctx, &err, 1);
   if ((late && load_seccomp (ctx, &err) < 0) || prepare_fds (ctx, &err) < 0)
+    fail (ctx, &err, 1);
+  if (p->exec_cpu_affinity && sk_cpu_affinity_apply (p->exec_cpu_affinity->final, &err) < 0)
     fail (ctx, &err, 1);
   if (sk_sync_send (ctx->sync_fd, SK_SYNC_READY, 0, NULL, master, &err) < 0)
     _exit (1);
