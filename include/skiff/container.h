@@ -50,6 +50,12 @@ enum sk_list_format { SK_LIST_TABLE, SK_LIST_JSON, SK_LIST_QUIET };
 char *sk_container_list (const struct sk_global *g, enum sk_list_format f, sk_error_t *err);
 char *sk_features_json (sk_error_t *err);
 
+/* CVE-2019-5736: re-execute the running skiff from a sealed memfd copy, so
+ * that no process skiff starts ever exposes the host binary through
+ * /proc/<pid>/exe.  No-op when already sealed.  The CLI calls it first
+ * thing in create, run and exec.  */
+int sk_exe_protect (sk_error_t *err);
+
 /* cgroup-backed commands */
 int sk_container_pause (const struct sk_global *g, const char *id, sk_error_t *err);
 int sk_container_resume (const struct sk_global *g, const char *id, sk_error_t *err);

@@ -182,11 +182,11 @@ signal_pid (const struct sk_state *st, int signo, sk_error_t *err)
    * same process, so a recycled pid never gets the signal.  */
   _cleanup_close_ int pfd = pidfd_open_checked (st->pid);
   if (pfd < 0 || sk_proc_start_time (st->pid) != st->pid_start)
-    return sk_error_set (err, 0, "container `%s` not running: no such process", st->id);
+    return sk_error_set (err, 0, "cannot kill container `%s`: no such process", st->id);
   if (syscall (SYS_pidfd_send_signal, pfd, signo, NULL, 0) < 0)
     {
       if (errno == ESRCH)
-        return sk_error_set (err, 0, "container `%s` not running: no such process", st->id);
+        return sk_error_set (err, 0, "cannot kill container `%s`: no such process", st->id);
       return sk_error_set (err, errno, "kill container `%s`", st->id);
     }
   return 0;
@@ -204,7 +204,7 @@ sk_container_kill (const struct sk_global *g, const char *id, int signo, bool al
   /* runtime.md kill: only created or running (paused is running).  */
   if (st->status != SK_STATUS_CREATED && st->status != SK_STATUS_RUNNING
       && st->status != SK_STATUS_PAUSED)
-    return sk_error_set (err, 0, "container `%s` not running (status %s)", id,
+    return sk_error_set (err, 0, "cannot kill container `%s`: container not running (%s)", id,
                          sk_status_name (st->status));
   if (all && st->cgroup_path)
     {
