@@ -138,6 +138,10 @@ int sk_seccomp_send_listener (const struct sk_seccomp *s, int notify_fd,
  * and is killed when its timeout expires.  */
 int sk_hooks_run (const struct sk_hook_list *hooks, const char *kind,
                   const char *state_json, sk_error_t *err);
+/* Run every hook even when some fail, each failure a warning through
+ * sk_log_warn (poststop: runtime.md lifecycle step 13).  */
+void sk_hooks_run_warn (const struct sk_hook_list *hooks, const char *kind,
+                        const char *state_json);
 
 /* Warnings that do not stop the operation (unknown capability, failed
  * poststop hook) go through sk_log_warn() from skiff/container.h.  */
