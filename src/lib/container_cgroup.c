@@ -165,11 +165,17 @@ static int
 events_tick (const struct sk_global *g, const char *id, uint64_t *ooms, bool *stopped,
              void (*emit) (const char *line), sk_error_t *err)
 {
-  _cleanup_state_ struct sk_state *st = sk_state_load (g->root, id, err);
+  sk_error_t gone = NULL;
+  _cleanup_state_ struct sk_state *st = sk_state_load (g->root, id, &gone);
   _cleanup_cgroup_ struct sk_cgroup *cg = NULL;
   uint64_t now = 0;
   if (st == NULL)
-    return -1;
+    {
+      /* Deleted while we listened: the stream simply ends.  */
+      sk_error_free (&gone);
+      *stopped = true;
+      return 0;
+    }
   *stopped = st->status == SK_STATUS_STOPPED;
   cg = open_cgroup (st, err);
   if (cg == NULL || sk_cgroup_oom_kills (cg, &now, err) < 0)

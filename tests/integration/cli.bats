@@ -186,6 +186,16 @@ for l in open(sys.argv[1]).read().splitlines():
   grep -q "got hello" "$TEST_DIR/tty.out" || fail "$(cat "$TEST_DIR/tty.out")"
 }
 
+@test "run in the foreground with a terminal relays skiff's stdio to the pty" {
+  cfg 'c["process"]["terminal"] = True'
+  run_container /probe tty
+  assert_status 0
+  out=$(tr -d '\r' <<<"$output")
+  [[ "$out" == *"isatty0=1"* ]] && [[ "$out" == *"isatty1=1"* ]] || fail "no tty inside"
+  [[ "$out" == *"ttyname0=/dev/pts/"* ]] || fail "no ttyname"
+  assert_nothing_left "$ID"
+}
+
 @test "--preserve-fds N: fds 3..3+N-1 reach the container, no others" {
   set_args /probe fds
   echo a >"$TEST_DIR/f3"
@@ -330,6 +340,24 @@ assert c["linux"]["uidMappings"] and c["linux"]["gidMappings"]
   echo "$output" | validate_schema features-schema.json -
   [ "$(json_field ociVersionMax)" = 1.3.0 ]
   [ -n "$(json_field ociVersionMin)" ]
+}
+
+# ---- exit status: errors exit 1 (the issue's CLI contract; `run`'s own
+# status is the container's)
+
+@test "errors exit with status 1" {
+  run_skiff state "nosuch-$TOKEN"
+  assert_status 1
+  run_skiff kill "nosuch-$TOKEN" KILL
+  assert_status 1
+  run_skiff create --bogus "$ID"
+  assert_status 1
+  rm -rf "$BUNDLE/rootfs"
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_status 1
+  run_skiff run --bundle "$BUNDLE" "$ID"
+  assert_status 1
+  assert_nothing_left "$ID"
 }
 
 # ---- unknown ids (callers match `does not exist`)

@@ -315,6 +315,18 @@ t_update () {
   expect "$D/memory.max" 99999744
   sk update --cpu-rt-runtime 1000 up >/tmp/o 2>&1 && fail "realtime accepted"
   grep -q 'realtime' /tmp/o || fail "$(cat /tmp/o)"
+  # checkBeforeUpdate: a limit below the current usage is refused
+  echo '{"memory": {"limit": 4096, "checkBeforeUpdate": true}}' | sk update -r - up >/tmp/o 2>&1 \
+    && fail "limit below usage accepted"
+  grep -q 'is below the current usage' /tmp/o || fail "$(cat /tmp/o)"
+  expect "$D/memory.max" 99999744
+}
+
+t_unified_multiline () {
+  # io.max takes one device per write: a multi-line value is split.
+  RES='{"unified": {"io.max": "1:0 rbps=1048576\n1:0 wiops=50"}}' mkcfg
+  start uml
+  expect "$CG/uml/io.max" "1:0 rbps=1048576 wbps=max riops=max wiops=50"
 }
 
 t_events_stats () {
@@ -382,6 +394,7 @@ t "unified key with a slash refused" t_unified_slash
 t "rdma limit for a missing device fails cleanly" t_rdma_missing_device
 t "memory.swap below memory.limit refused" t_swap_below_limit
 t "realtime cpu refused" t_realtime_refused
+t "unified multi-line io.max" t_unified_multiline
 t "memory hog is OOM-killed, events reports it" t_oom_kill
 t "fork bomb stops at pids.max" t_fork_bomb
 t "denied device: EPERM; allowed and default devices work" t_device_denied

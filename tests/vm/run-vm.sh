@@ -56,6 +56,8 @@ mkdir -p "$CACHE" || die "cannot create $CACHE"
     dpkg-deb -x "$deb" "$kdir/pkg" || exit 1
     # The .deb carries no modules.dep (its postinst runs depmod).
     depmod -b "$kdir/pkg" "$kver" || exit 1
+    # Keep only the modules the guest loads (the tree is ~450 MB).
+    find "$kdir/pkg/lib/modules/$kver/kernel" -name '*.ko*' ! -name 'brd.ko*' -delete
     # vmlinux boots through PVH, skipping vmlinuz's real-mode setup and
     # decompressor: about half the boot time under TCG.  Cut it out at the
     # xz stream inside vmlinuz.

@@ -118,19 +118,24 @@ split_path (const char *path, char ***out, int *n)
   return 0;
 }
 
+/* `populated` covers the whole subtree, where cgroup.procs lists only
+ * the cgroup's own members.  */
 static int
 check_empty (struct sk_cgroup *cg, sk_error_t *err)
 {
-  _cleanup_free_ char *procs = NULL;
-  if (sk_cg_read (cg, "cgroup.procs", &procs, err) < 0)
-    return -1;
+  uint64_t populated = 0;
+  _cleanup_free_ char *ev = NULL;
+  _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
-  for (const char *p = procs; *p; p++)
-    n += *p == '\n';
-  if (n > 0)
-    return sk_error_set (err, 0, "cgroup `%s` already exists and is not empty: %zu process(es) "
-                         "found", cg->full, n);
-  return 0;
+  if (sk_cg_read (cg, "cgroup.events", &ev, err) < 0)
+    return -1;
+  sk_cg_kv_get (ev, "populated", &populated);
+  if (populated == 0)
+    return 0;
+  if (cg->ops->pids (cg, &pids, &n, err) < 0)
+    return -1;
+  return sk_error_set (err, 0, "cgroup `%s` already exists and is not empty: %zu process(es) "
+                       "found", cg->full, n);
 }
 
 /* Walk the path from the mount point: enable controllers in each parent,
