@@ -210,9 +210,12 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
     return -1;
   if (sk_rootfs_pivot (ctx, err) < 0)
     return -1;
-  if (sk_rootfs_finalize (ctx, err) < 0)
-    return -1;
+  /* sysctl before finalize: linux.readonlyPaths usually lists /proc/sys,
+   * and a write through the read-only bind would fail with EROFS (runc
+   * orders them the same way).  */
   if (sk_sysctl_apply (ctx->spec, err) < 0)
+    return -1;
+  if (sk_rootfs_finalize (ctx, err) < 0)
     return -1;
   /* A config without `process` can be created, never started
    * (runtime.md): nothing more to prepare.  */
