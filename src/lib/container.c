@@ -161,7 +161,14 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
     .need_fork = plan.need_fork, .fifo_fd = -1,
   };
   bool in_cgroup = false;
+  /* Idmapped mounts must be built in the host user namespace (rootfs).  */
+  if (sk_mounts_prepare_idmapped (cc->spec, cc->bundle, err) < 0)
+    {
+      close (sv[1]);
+      return -1;
+    }
   cc->child = sk_spawn (plan.clone_flags, ic->cgroup_fd, sk_init_child, ic, &in_cgroup, err);
+  sk_mounts_close_idmapped ();
   close (sv[1]);
   if (cc->child < 0)
     {

@@ -195,6 +195,20 @@ START_TEST (test_gen_escaping)
 }
 END_TEST
 
+START_TEST (test_gen_pretty)
+{
+  _cleanup_jgen_ sk_jgen *g = sk_jgen_new (true);
+  sk_jgen_map_open (g);
+  sk_jgen_kv_string (g, "a", "b");
+  sk_jgen_map_close (g);
+  char *out = sk_jgen_finish (g, NULL);
+  ck_assert_ptr_nonnull (out);
+  /* indented, and no trailing newline in either mode */
+  ck_assert_str_eq (out, "{\n\t\"a\": \"b\"\n}");
+  free (out);
+}
+END_TEST
+
 START_TEST (test_gen_misuse)
 {
   _cleanup_jgen_ sk_jgen *g = sk_jgen_new (true);
@@ -218,6 +232,7 @@ main (void)
   tcase_add_test (tc, test_types);
   tcase_add_test (tc, test_parse_error_one_line);
   tcase_add_test (tc, test_gen_escaping);
+  tcase_add_test (tc, test_gen_pretty);
   tcase_add_test (tc, test_gen_misuse);
   suite_add_tcase (s, tc);
   SRunner *sr = srunner_create (s);

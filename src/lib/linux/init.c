@@ -210,9 +210,8 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
     return -1;
   if (sk_rootfs_pivot (ctx, err) < 0)
     return -1;
-  /* sysctl before finalize: linux.readonlyPaths usually lists /proc/sys,
-   * and a write through the read-only bind would fail with EROFS (runc
-   * orders them the same way).  */
+  /* sysctl before finalize: readonlyPaths usually makes /proc/sys
+   * read-only (as runc orders it).  */
   if (sk_sysctl_apply (ctx->spec, err) < 0)
     return -1;
   if (sk_rootfs_finalize (ctx, err) < 0)

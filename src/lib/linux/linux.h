@@ -66,6 +66,18 @@ int sk_rootfs_pivot (struct sk_init_ctx *ctx, sk_error_t *err);
 /* After pivot: maskedPaths, readonlyPaths, root.readonly, final
  * rootfsPropagation.  */
 int sk_rootfs_finalize (struct sk_init_ctx *ctx, sk_error_t *err);
+/* Idmapped bind mounts (`idmap`/`ridmap`) need CAP_SYS_ADMIN over the
+ * source filesystem's user namespace, i.e. the host's: once init is inside
+ * a new user namespace it is too late.  Call this in the host user and
+ * mount namespace (parent before clone, or init before it unshares): it
+ * builds the detached idmapped trees, which sk_rootfs_prepare then attaches
+ * (the fds are inherited by the clone).  Without it, sk_rootfs_prepare
+ * builds them itself, which works when the container has no user
+ * namespace.  sk_mounts_close_idmapped releases them (parent, after clone).  */
+int sk_mounts_prepare_idmapped (const struct sk_spec *spec, const char *bundle, sk_error_t *err);
+void sk_mounts_close_idmapped (void);
+/* Every mount option name skiff understands, NULL-terminated (features).  */
+extern const char *const sk_mount_option_names[];
 
 /* ---- tty.c ----------------------------------------------------------- */
 /* With process.terminal: allocate a pty in the container's devpts, send the

@@ -28,5 +28,24 @@ int sk_open_in_root (int rootfd, const char *path, int flags, mode_t mode,
 /* Create every missing directory of path inside the root; returns an
  * O_PATH|O_DIRECTORY fd of the last one.  */
 int sk_mkdir_p_in_root (int rootfd, const char *path, mode_t mode, sk_error_t *err);
+/* As sk_open_in_root, but -1 with errno set (callers that treat ENOENT as
+ * "skip" do not have to build and drop an error).  */
+int sk_open_in_root_errno (int rootfd, const char *path, int flags, mode_t mode);
+/* The fallback walk alone (no openat2), exposed for the unit tests.  */
+int sk_open_in_root_walk (int rootfd, const char *path, int flags, mode_t mode);
+/* Tests set this to make sk_open_in_root use the walk.  */
+extern bool sk_fs_root_force_walk;
+/* Create the missing parents of path inside the root; return an O_PATH fd
+ * of the parent directory and its last component in *name (malloc'd), so
+ * the caller can mknodat/symlinkat/openat a single name with no symlink
+ * following.  `.`, `..` or an empty last component are EINVAL.  */
+int sk_open_parent_in_root (int rootfd, const char *path, mode_t mode, char **name,
+                            sk_error_t *err);
+/* Copy the tree under the directory srcfd into the directory dstfd:
+ * files, directories, symlinks, fifos and device nodes, with mode and
+ * owner; never follows a symlink (tmpcopyup).  */
+int sk_copy_tree (int srcfd, int dstfd, sk_error_t *err);
+/* 1 when fd is the root of a mount, 0 when not, -1 when unknown.  */
+int sk_fd_is_mount_root (int fd);
 
 #endif

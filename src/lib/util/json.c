@@ -480,6 +480,10 @@ sk_jgen_finish (sk_jgen *g, size_t *len)
     return NULL;
   if (yajl_gen_get_buf (g->g, &buf, &n) != yajl_gen_status_ok)
     return NULL;
+  /* yajl's beautify mode ends the document with a newline, the compact
+   * mode does not: drop it so callers see one shape and add their own.  */
+  if (n > 0 && buf[n - 1] == '\n')
+    n--;
   char *out = malloc (n + 1);
   if (out == NULL)
     return NULL;

@@ -71,7 +71,9 @@ void sk_jgen_kv_string (sk_jgen *g, const char *key, const char *s);
 void sk_jgen_kv_int (sk_jgen *g, const char *key, int64_t v);
 void sk_jgen_kv_uint (sk_jgen *g, const char *key, uint64_t v);
 void sk_jgen_kv_bool (sk_jgen *g, const char *key, bool v);
-/* Finish: returns the malloc'd text (the generator stays owned by the caller).  */
+/* Finish: returns the malloc'd text, without a trailing newline in either
+ * mode (the generator stays owned by the caller).  NULL if the calls were
+ * out of order (e.g. a close without an open).  */
 char *sk_jgen_finish (sk_jgen *g, size_t *len);
 
 static inline void sk_json_freep (sk_json **j) { if (*j) sk_json_free (*j); *j = NULL; }
