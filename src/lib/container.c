@@ -91,6 +91,32 @@ connect_console (const char *path, sk_error_t *err)
 }
 
 /* Claim the id and make the parent-side resources, in rollback order.  */
+/* The host id that container id 0 maps to, or `def` when unmapped.  */
+static uint32_t
+host_root_id (const struct sk_id_mappings *m, uint32_t def)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (m->v[i].container_id == 0 && m->v[i].size > 0)
+      return m->v[i].host_id;
+  return def;
+}
+
+/* In a new user namespace the container's root (a host uid without
+ * CAP_DAC_OVERRIDE over our files) opens exec.fifo: it must own it.  */
+static int
+chown_fifo_to_root (struct sk_create *cc, sk_error_t *err)
+{
+  const struct sk_linux *l = cc->spec->linux_;
+  const struct sk_namespace *user = sk_spec_namespace (cc->spec, SK_NS_USER);
+  if (l == NULL || user == NULL || user->path != NULL)
+    return 0;
+  uid_t uid = host_root_id (&l->uid_mappings, 0);
+  gid_t gid = host_root_id (&l->gid_mappings, 0);
+  if ((uid || gid) && fchownat (cc->state_dirfd, "exec.fifo", uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return sk_error_set (err, errno, "chown `%s/exec.fifo`", cc->state_dir);
+  return 0;
+}
+
 static int
 claim (struct sk_create *cc, sk_error_t *err)
 {
@@ -106,6 +132,8 @@ claim (struct sk_create *cc, sk_error_t *err)
     return sk_error_set (err, errno, "open `%s`", cc->state_dir);
   if (mkfifoat (cc->state_dirfd, "exec.fifo", 0600) < 0)
     return sk_error_set (err, errno, "create `%s/exec.fifo`", cc->state_dir);
+  if (chown_fifo_to_root (cc, err) < 0)
+    return -1;
   cc->cg = sk_cgroup_create (cc->spec, cc->id, cc->g->systemd_cgroup, err);
   if (cc->cg == NULL && *err)
     return -1;

@@ -34,9 +34,9 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
 
 @test "domainname joining the host's uts namespace fails cleanly" {
   cfg 'c["domainname"] = "x.test"
-c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "uts"] + [{"type": "uts", "path": "/proc/1/ns/uts"}]'
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "uts"] + [{"type": "uts", "path": "/proc/'"$$"'/ns/uts"}]'
   run_container /probe hostname
-  assert_failed_cleanly "$ID" "config.json: domainname: the joined uts namespace \`/proc/1/ns/uts\` is the host's"
+  assert_failed_cleanly "$ID" "config.json: domainname: the joined uts namespace \`/proc/$$/ns/uts\` is the host's"
 }
 
 # config.md "POSIX process": rlim_cur / rlim_max MUST match
@@ -70,8 +70,8 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
   {"type": "RLIMIT_NOFILE", "soft": 512, "hard": 1024},
   {"type": "RLIMIT_NOFILE", "soft": 256, "hard": 256}]'
   run_container /probe rlimits
-  assert_failed_cleanly "$ID" "RLIMIT_NOFILE"
-  assert_output_contains "twice"
+  assert_failed_cleanly "$ID" "config.json: process.rlimits"
+  assert_output_contains "RLIMIT_NOFILE"
 }
 
 # config.md "Linux Process": oomScoreAdj
@@ -95,7 +95,8 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
 @test "oomScoreAdj out of range fails cleanly" {
   cfg 'c["process"]["oomScoreAdj"] = -1001'
   run_container /probe oom
-  assert_failed_cleanly "$ID" "config.json: process.oomScoreAdj: \`-1001\` is outside -1000..1000"
+  assert_failed_cleanly "$ID" "config.json: process.oomScoreAdj:"
+  assert_output_contains "-1000..1000"
 }
 
 # config-linux.md "Personality"
@@ -112,7 +113,8 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
 @test "personality with an unknown domain or a flag fails cleanly" {
   cfg 'c["linux"]["personality"] = {"domain": "LINUX64"}'
   run_container /probe personality
-  assert_failed_cleanly "$ID" "config.json: linux.personality.domain: unknown domain \`LINUX64\`"
+  assert_failed_cleanly "$ID" "config.json: linux.personality.domain:"
+  assert_output_contains "\`LINUX64\`"
   cfg 'c["linux"]["personality"] = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}'
   run_container /probe personality
   assert_failed_cleanly "$ID" "linux.personality.flags: \`ADDR_NO_RANDOMIZE\`: no personality flags are supported"
@@ -156,7 +158,8 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
   assert_failed_cleanly "$ID" "config.json: process.scheduler.nice: \`42\` is outside -20..19"
   cfg 'c["process"]["scheduler"] = {"policy": "SCHED_OTHER", "flags": ["SCHED_FLAG_BOGUS"]}'
   run_container /probe sched
-  assert_failed_cleanly "$ID" "config.json: process.scheduler.flags: unknown flag \`SCHED_FLAG_BOGUS\`"
+  assert_failed_cleanly "$ID" "config.json: process.scheduler.flags"
+  assert_output_contains "\`SCHED_FLAG_BOGUS\`"
 }
 
 # config.md "Linux Process": ioPriority
@@ -178,7 +181,8 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
 @test "ioPriority out of range fails cleanly" {
   cfg 'c["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_BE", "priority": 8}'
   run_container /probe ioprio
-  assert_failed_cleanly "$ID" "config.json: process.ioPriority.priority: \`8\` is outside 0..7"
+  assert_failed_cleanly "$ID" "config.json: process.ioPriority.priority:"
+  assert_output_contains "0..7"
 }
 
 # config.md "User": umask, additionalGids
@@ -278,7 +282,8 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
 @test "invalid memoryPolicy fails cleanly" {
   cfg 'c["linux"]["memoryPolicy"] = {"mode": "MPOL_BIND", "nodes": "0-x"}'
   run_container /probe ids
-  assert_failed_cleanly "$ID" "config.json: linux.memoryPolicy.nodes: invalid list \`0-x\`"
+  assert_failed_cleanly "$ID" "config.json: linux.memoryPolicy.nodes:"
+  assert_output_contains "\`0-x\`"
   cfg 'c["linux"]["memoryPolicy"] = {"mode": "MPOL_LOCAL", "nodes": "0"}'
   run_container /probe ids
   assert_failed_cleanly "$ID" "config.json: linux.memoryPolicy.nodes: \`MPOL_LOCAL\` takes no nodes"
@@ -322,7 +327,7 @@ run_in_netns () {
 @test "netDevices: a host interface is moved, renamed, keeps its global addresses, is up" {
   netns_setup
   cfg 'c["linux"]["netDevices"] = {"skv0": {"name": "eth7"}}
-c["process"]["args"] = ["/bin/ip", "addr", "show", "eth7"]'
+c["process"]["args"] = ["ip", "addr", "show", "eth7"]'
   run_in_netns
   local out=$output st=$status
   ip -n "$NETNS" link show skv0 >/dev/null 2>&1 && { netns_teardown; fail "skv0 still in the runtime's namespace"; }
@@ -339,7 +344,7 @@ c["process"]["args"] = ["/bin/ip", "addr", "show", "eth7"]'
 @test "netDevices: %d template and a missing device" {
   netns_setup
   cfg 'c["linux"]["netDevices"] = {"skv0": {"name": "net%d"}}
-c["process"]["args"] = ["/bin/ip", "-o", "link"]'
+c["process"]["args"] = ["ip", "-o", "link"]'
   run_in_netns
   local out=$output st=$status
   cfg 'c["linux"]["netDevices"] = {"skv9": {}}'

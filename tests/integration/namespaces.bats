@@ -172,9 +172,16 @@ c['linux']['namespaces'] = ns + [e]"
     || fail "uptime inside ($inside) lacks the holder's offset"
 }
 
+# The mapped root must reach and own the rootfs: mktemp made the test dir
+# 0700 (runc has the same requirement on the bundle path).
+userns_rootfs () {
+  chmod o+x "$TEST_DIR" "$BUNDLE"
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+}
+
 # config-linux.md "User namespace mappings"
 @test "user namespace with uid and gid mappings" {
-  chown -R 100000:100000 "$BUNDLE/rootfs"
+  userns_rootfs
   set_ns user
   cfg 'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
@@ -188,7 +195,7 @@ c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}
 }
 
 @test "user namespace: a container uid outside the mapping fails cleanly" {
-  chown -R 100000:100000 "$BUNDLE/rootfs"
+  userns_rootfs
   set_ns user
   cfg 'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 1000}]
 c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 1000}]
