@@ -50,6 +50,12 @@ enum sk_list_format { SK_LIST_TABLE, SK_LIST_JSON, SK_LIST_QUIET };
 char *sk_container_list (const struct sk_global *g, enum sk_list_format f, sk_error_t *err);
 char *sk_features_json (sk_error_t *err);
 
+/* CVE-2019-5736: re-execute the running skiff from a sealed memfd copy, so
+ * that no process skiff starts ever exposes the host binary through
+ * /proc/<pid>/exe.  No-op when already sealed.  The CLI calls it first
+ * thing in create, run and exec.  */
+int sk_exe_protect (sk_error_t *err);
+
 /* cgroup-backed commands */
 int sk_container_pause (const struct sk_global *g, const char *id, sk_error_t *err);
 int sk_container_resume (const struct sk_global *g, const char *id, sk_error_t *err);
@@ -75,7 +81,24 @@ struct sk_exec_opts
   int preserve_fds;
   bool detach;
   bool ignore_paused;
+  /* Used when `process` is NULL (added by the hooks/exec stream).
+   * process_path: a runtime-spec `process` JSON file (--process).
+   * Otherwise the container's own config.json process is the base, as in
+   * runc, with args and the overrides below applied.  */
+  const char *process_path;
+  char **args;                  /* COMMAND [ARG...], NULL-terminated */
+  const char *cwd;
+  struct sk_strv env;           /* appended; a later KEY= wins */
+  const char *user;             /* "uid[:gid]" */
+  struct sk_strv additional_gids;
+  struct sk_strv caps;          /* added to bounding, effective, permitted */
+  bool no_new_privs;
+  bool tty;
+  const char *apparmor;
+  const char *process_label;
 };
+/* On failure *exit_code may be set to 126/127 (executable not found or
+ * not executable): the foreground exec exits with it after the message.  */
 int sk_container_exec (const struct sk_global *g, const char *id,
                        const struct sk_exec_opts *o, int *exit_code, sk_error_t *err);
 

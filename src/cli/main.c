@@ -160,6 +160,11 @@ main (int argc, char **argv)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp (commands[i].name, name) == 0)
       {
+        /* CVE-2019-5736: commands that start container processes run
+         * from a sealed memfd copy of skiff (linux/exeguard.c).  */
+        if ((strcmp (name, "create") == 0 || strcmp (name, "run") == 0
+             || strcmp (name, "exec") == 0) && sk_exe_protect (&err) < 0)
+          return finish (&err);
         if (setup_global (&f, &g, &err) < 0)
           return finish (&err);
         r = commands[i].fn (&g, argc - ci, argv + ci, &err);

@@ -90,33 +90,28 @@ connect_console (const char *path, sk_error_t *err)
   return fd;
 }
 
-/* Claim the id and make the parent-side resources, in rollback order.  */
-/* The host id that container id 0 maps to, or `def` when unmapped.  */
-static uint32_t
-host_root_id (const struct sk_id_mappings *m, uint32_t def)
-{
-  for (size_t i = 0; i < m->n; i++)
-    if (m->v[i].container_id == 0 && m->v[i].size > 0)
-      return m->v[i].host_id;
-  return def;
-}
-
-/* In a new user namespace the container's root (a host uid without
- * CAP_DAC_OVERRIDE over our files) opens exec.fifo: it must own it.  */
+/* In a new user namespace the container's root is some other host uid:
+ * it must still be able to open exec.fifo (the state dir is 0711).  */
 static int
-chown_fifo_to_root (struct sk_create *cc, sk_error_t *err)
+chown_fifo (struct sk_create *cc, sk_error_t *err)
 {
   const struct sk_linux *l = cc->spec->linux_;
-  const struct sk_namespace *user = sk_spec_namespace (cc->spec, SK_NS_USER);
-  if (l == NULL || user == NULL || user->path != NULL)
+  if (sk_spec_namespace (cc->spec, SK_NS_USER) == NULL)
     return 0;
-  uid_t uid = host_root_id (&l->uid_mappings, 0);
-  gid_t gid = host_root_id (&l->gid_mappings, 0);
-  if ((uid || gid) && fchownat (cc->state_dirfd, "exec.fifo", uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+  uid_t uid = 0;
+  gid_t gid = 0;
+  for (size_t i = 0; i < l->uid_mappings.n; i++)
+    if (l->uid_mappings.v[i].container_id == 0)
+      uid = l->uid_mappings.v[i].host_id;
+  for (size_t i = 0; i < l->gid_mappings.n; i++)
+    if (l->gid_mappings.v[i].container_id == 0)
+      gid = l->gid_mappings.v[i].host_id;
+  if (fchownat (cc->state_dirfd, "exec.fifo", uid, gid, 0) < 0)
     return sk_error_set (err, errno, "chown `%s/exec.fifo`", cc->state_dir);
   return 0;
 }
 
+/* Claim the id and make the parent-side resources, in rollback order.  */
 static int
 claim (struct sk_create *cc, sk_error_t *err)
 {
@@ -132,7 +127,7 @@ claim (struct sk_create *cc, sk_error_t *err)
     return sk_error_set (err, errno, "open `%s`", cc->state_dir);
   if (mkfifoat (cc->state_dirfd, "exec.fifo", 0600) < 0)
     return sk_error_set (err, errno, "create `%s/exec.fifo`", cc->state_dir);
-  if (chown_fifo_to_root (cc, err) < 0)
+  if (chown_fifo (cc, err) < 0)
     return -1;
   cc->cg = sk_cgroup_create (cc->spec, cc->id, cc->g->systemd_cgroup, err);
   if (cc->cg == NULL && *err)
@@ -187,11 +182,13 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
     .cgroup_fd = cc->cg ? cc->cg->dirfd : -1, .seccomp = cc->seccomp,
     .new_ns_flags = plan.unshare_flags, .userns_new = plan.userns_new,
     .need_fork = plan.need_fork, .fifo_fd = -1,
+    .parent_fds = { cc->lock_fd, sv[0], -1, -1 },
   };
   bool in_cgroup = false;
   /* Idmapped mounts must be built in the host user namespace (rootfs).  */
   if (sk_mounts_prepare_idmapped (cc->spec, cc->bundle, err) < 0)
     {
+      sk_mounts_close_idmapped ();
       close (sv[1]);
       return -1;
     }

@@ -18,8 +18,11 @@ run_poststop (struct sk_state *st, struct sk_spec *spec)
   sk_error_t e = NULL;
   st->status = SK_STATUS_STOPPED;
   _cleanup_free_ char *json = sk_state_to_json (st, false, &e);
-  if (json == NULL || sk_hooks_run (&spec->hooks.poststop, "poststop", json, &e) < 0)
-    sk_log_warn ("%s", e ? e->msg : "poststop hooks");
+  /* hooks stream: every poststop hook runs even after one failed.  */
+  if (json == NULL)
+    sk_log_warn ("poststop hooks: %s", e ? e->msg : "state");
+  else
+    sk_hooks_run_warn (&spec->hooks.poststop, "poststop", json);
   sk_error_free (&e);
 }
 

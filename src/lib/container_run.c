@@ -205,7 +205,8 @@ sk_container_run (const struct sk_global *g, const char *id, const struct sk_cre
   if (r < 0)
     {
       sk_error_t e = NULL;
-      if (sk_container_delete (g, id, true, &e) < 0)
+      /* (a failed startContainer/poststart hook already destroyed it) */
+      if (sk_container_delete (g, id, true, &e) < 0 && !strstr (e->msg, "does not exist"))
         sk_log_warn ("%s", e->msg);
       sk_error_free (&e);
       goto out;

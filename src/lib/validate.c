@@ -9,6 +9,7 @@
 #include "validate.h"
 #include "linux/linux.h"
 #include "linux/cgroup.h"
+#include "linux/security.h"
 
 #define SK_ID_MAX 1024
 
@@ -102,6 +103,13 @@ check_cgroup (const struct sk_spec *spec, const char *rootfs, sk_error_t *err)
   return sk_cgroup_validate (spec, err);
 }
 
+/* Capability warnings, LSM availability (security.c).  */
+static int
+check_security (const struct sk_spec *spec, const char *rootfs, sk_error_t *err)
+{
+  return sk_security_validate (spec, err);
+}
+
 typedef int (*check_fn) (const struct sk_spec *spec, const char *rootfs, sk_error_t *err);
 
 static const check_fn checks[] = {
@@ -111,6 +119,7 @@ static const check_fn checks[] = {
   check_namespaces,
   check_attrs,
   check_cgroup,
+  check_security,
 };
 
 int

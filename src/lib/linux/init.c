@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <skiff/container.h>
 #include "linux/linux.h"
+#include "linux/security.h"
 #include "sync.h"
 #include "util/cleanup.h"
 #include "util/fd.h"
@@ -230,6 +231,11 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
   ctx->console_socket_fd = -1;
   if (p && resolve_executable (ctx, err) < 0)
     return -1;
+  /* SCMP_ACT_NOTIFY: the listener fd must leave through the sync socket,
+   * which is gone after READY, so such a filter is loaded here (see
+   * seccomp_notify.c).  */
+  if (p && sk_seccomp_notify_handoff (ctx, err) < 0)
+    return -1;
   return sk_sync_send (ctx->sync_fd, SK_SYNC_READY, 0, NULL, -1, err);
 }
 
@@ -261,9 +267,9 @@ after_ready (struct sk_init_ctx *ctx, sk_error_t *err)
   if (sk_hooks_run (&ctx->spec->hooks.start_container, "startContainer", ctx->state_json,
                     err) < 0)
     return -1;
-  if (sk_caps_apply_user (ctx->spec->process, err) < 0)
-    return -1;
-  if (ctx->seccomp && sk_seccomp_load (ctx->seccomp, err) == -1)
+  /* LSM labels, caps/user, seccomp: security.c orders them (seccomp
+   * before the capability drop only when it could not load after it).  */
+  if (sk_security_finalize (ctx, err) < 0)
     return -1;
   /* CVE-2024-21626: no host fd may survive execve.  */
   if (sk_fds_cloexec_from (3 + ctx->preserve_fds, err) < 0)
@@ -278,6 +284,9 @@ sk_init_child (void *arg)
   struct sk_init_ctx *ctx = arg;
   sk_error_t err = NULL;
 
+  for (size_t i = 0; i < sizeof ctx->parent_fds / sizeof ctx->parent_fds[0]; i++)
+    if (ctx->parent_fds[i] >= 0)
+      close (ctx->parent_fds[i]);
   reset_signals ();
   /* CVE-2019-5736: until execve, /proc/<pid>/exe is the host's skiff
    * binary; a non-dumpable process cannot be opened through it by a

@@ -1,0 +1,37 @@
+/* Internals shared by seccomp.c, seccomp_notify.c and features.c.  */
+#ifndef SKIFF_LINUX_SECCOMP_INT_H
+#define SKIFF_LINUX_SECCOMP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sock_filter;
+
+struct sk_seccomp_prog
+{
+  struct sock_filter *insns;   /* exported BPF */
+  size_t n_insns;
+  unsigned int flags;          /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+  bool notify;                 /* uses SCMP_ACT_NOTIFY: NEW_LISTENER */
+  bool loaded;                 /* child: already installed */
+  int listener_fd;             /* unused by the parent, -1 */
+};
+
+struct sk_seccomp_name
+{
+  const char *name;
+  uint32_t value;
+};
+
+/* NULL-terminated tables of the names skiff recognizes.  */
+extern const struct sk_seccomp_name sk_seccomp_actions[];
+extern const struct sk_seccomp_name sk_seccomp_operators[];
+extern const struct sk_seccomp_name sk_seccomp_archs[];
+extern const struct sk_seccomp_name sk_seccomp_flags[];
+
+int sk_seccomp_sys (unsigned int op, unsigned int flags, void *args);
+uint32_t sk_seccomp_arch_token (const char *name);   /* 0: unknown to libseccomp */
+bool sk_seccomp_flag_supported (unsigned long flag);
+
+#endif
