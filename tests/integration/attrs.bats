@@ -33,7 +33,7 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
 }
 
 @test "domainname joining the host's uts namespace fails cleanly" {
-  cfg 'c["domainname"] = "x.test"
+  cfg 'c["domainname"] = "x.test"; c.pop("hostname", None)
 c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "uts"] + [{"type": "uts", "path": "/proc/'"$$"'/ns/uts"}]'
   run_container /probe hostname
   assert_failed_cleanly "$ID" "config.json: domainname: the joined uts namespace \`/proc/$$/ns/uts\` is the host's"
@@ -361,4 +361,29 @@ c["process"]["args"] = ["ip", "-o", "link"]'
 c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]'
   run_container /probe ids
   assert_failed_cleanly "$ID" "config.json: linux.netDevices: requires a new or joined network namespace"
+}
+
+# config.md "Linux Process": execCPUAffinity is for exec'd processes, not
+# the container's init; `final` is the affinity after the cgroup move
+@test "execCPUAffinity final applies to an exec'd process, not to init" {
+  [ "$(nproc)" -ge 2 ] || skip "needs two cpus"
+  local all
+  all=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)
+  [ "$all" != 1 ] || skip "only cpu 1 is allowed here"
+  cfg 'c["process"]["execCPUAffinity"] = {"initial": "0", "final": "1"}
+c["process"]["args"] = ["/probe", "sleep", "1000"]'
+  run_skiff run -d --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  local pid
+  pid=$(state_field "$ID" pid)
+  [ "$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/$pid/status)" != 1 ] || fail "init got execCPUAffinity"
+  python3 - "$BUNDLE/config.json" "$TEST_DIR/process.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))["process"]
+p["args"] = ["/bin/cat", "/proc/self/status"]
+json.dump(p, open(sys.argv[2], "w"))
+PY
+  run_skiff exec --process "$TEST_DIR/process.json" "$ID"
+  assert_status 0
+  echo "$output" | grep -q -P '^Cpus_allowed_list:\t1$' || fail "exec'd process not on cpu 1"
 }
