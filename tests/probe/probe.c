@@ -456,17 +456,19 @@ cmd_tty (char **argv)
   return 0;
 }
 
-/* signals READYFILE: block every signal, create READYFILE (a test polls for
- * it, so no signal is sent before it can be caught), wait for one signal,
- * print its number and exit 0.  Blocking first closes the race where a
- * signal arrives before the handler exists.  */
+/* signals [READYFILE]: block every signal, create READYFILE if given (a
+ * test polls for it, so no signal is sent before it can be caught), print
+ * `ready`, wait for one signal, print its number and exit 0.  Blocking
+ * first closes the race where a signal arrives before a handler exists; it
+ * also makes pid 1 of a pid namespace receive signals it would otherwise
+ * ignore.  */
 static int
 cmd_signals (char **argv)
 {
   sigset_t all;
   sigfillset (&all);
   sigprocmask (SIG_BLOCK, &all, NULL);
-  if (strcmp (argv[0], "-") != 0)
+  if (argv[0] && argv[0][0] == '/')
     {
       int fd = open (argv[0], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
       if (fd < 0)
@@ -481,6 +483,9 @@ cmd_signals (char **argv)
   printf ("signal=%d\n", sig);
   return 0;
 }
+
+/* nargs value: one optional argument, taken when it is an absolute path.  */
+#define OPT_PATH (-1)
 
 static const struct
 {
@@ -519,7 +524,7 @@ static const struct
   { "cat", 1, cmd_cat, "PATH: print a file" },
   { "stat", 1, cmd_stat, "PATH: type major minor mode uid gid" },
   { "tty", 0, cmd_tty, "isatty and ttyname of fds 0-2, window size" },
-  { "signals", 1, cmd_signals, "READYFILE|-: wait for one signal, print signal=N" },
+  { "signals", OPT_PATH, cmd_signals, "[/READYFILE]: wait for one signal, print signal=N" },
 };
 
 static void
@@ -552,16 +557,19 @@ main (int argc, char **argv)
           usage (stderr);
           return 2;
         }
-      if (commands[c].nargs > argc - i - 1)
+      int nargs = commands[c].nargs;
+      if (nargs == OPT_PATH)
+        nargs = i + 1 < argc && argv[i + 1][0] == '/' ? 1 : 0;
+      if (nargs > argc - i - 1)
         {
-          fprintf (stderr, "probe: `%s` needs %d argument(s)\n", argv[i], commands[c].nargs);
+          fprintf (stderr, "probe: `%s` needs %d argument(s)\n", argv[i], nargs);
           return 2;
         }
       int r = commands[c].fn (argv + i + 1);
       fflush (stdout);
       if (r != 0)
         rc = r;
-      i += 1 + commands[c].nargs;
+      i += 1 + nargs;
     }
   return rc;
 }
