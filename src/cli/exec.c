@@ -18,7 +18,6 @@ cmd_exec (const struct sk_global *g, int argc, char **argv, sk_error_t *err)
     "127 when COMMAND is not found, 126 when it cannot be executed)."
   };
   struct sk_exec_opts o = { 0 };
-  bool no_subreaper = false;
   const struct sk_opt opts[] = {
     { "console-socket", 0, SK_OPT_STRING, &o.console_socket, "PATH",
       "unix socket that receives the pty master" },
@@ -40,7 +39,6 @@ cmd_exec (const struct sk_global *g, int argc, char **argv, sk_error_t *err)
     { "cgroup", 0, SK_OPT_STRING, &o.cgroup, "[CONTROLLERS:]PATH",
       "run in this existing sub-cgroup of the container's cgroup" },
     { "ignore-paused", 0, SK_OPT_BOOL, &o.ignore_paused, NULL, "exec even if the container is paused" },
-    { "no-subreaper", 0, SK_OPT_BOOL, &no_subreaper, NULL, "ignored (runc compatibility)" },
     { NULL, 0, 0, NULL, NULL, NULL },
   };
   int first, code = 0, r;

@@ -49,7 +49,7 @@ prepare (struct sk_create *cc, sk_error_t *err)
   _cleanup_free_ char *cfg = NULL;
   if (asprintf (&cfg, "%s/config.json", cc->bundle) < 0)
     return sk_error_set (err, errno, "bundle");
-  if ((cc->spec = sk_spec_load (cfg, err)) == NULL)
+  if ((cc->spec = sk_spec_load_raw (cfg, &cc->config_raw, &cc->config_len, err)) == NULL)
     return -1;
   if (cc->spec->root == NULL || cc->spec->root->path == NULL)
     return sk_error_set (err, 0, "config.json: root.path: required");
@@ -129,6 +129,13 @@ claim (struct sk_create *cc, sk_error_t *err)
     return sk_error_set (err, errno, "create `%s/exec.fifo`", cc->state_dir);
   if (chown_fifo (cc, err) < 0)
     return -1;
+  /* runtime.md lifecycle step 2: "any updates to config.json after this
+   * step MUST NOT affect the container": start and delete read this copy
+   * of the bytes validated above, never the bundle's file again.  0600: the
+   * config may carry secrets in process.env.  */
+  if (sk_write_file_atomic (cc->state_dirfd, "config.json", cc->config_raw, cc->config_len,
+                            0600, err) < 0)
+    return sk_error_prefix (err, "state directory `%s`", cc->state_dir);
   cc->cg = sk_cgroup_create (cc->spec, cc->id, cc->g->systemd_cgroup, err);
   if (cc->cg == NULL && *err)
     return -1;
@@ -323,6 +330,7 @@ sk_create_clear (struct sk_create *cc)
   if (cc->seccomp)
     sk_seccomp_prog_free (cc->seccomp);
   free (cc->init.state_json);
+  free (cc->config_raw);
   free (cc->st.created);
   free (cc->state_dir);
   free (cc->rootfs);

@@ -60,7 +60,7 @@ sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force, sk
   _cleanup_spec_ struct sk_spec *spec = NULL;
   if (st->bundle && (st->has_poststop || st->rdt_created))
     {
-      spec = sk_container_load_spec (st, &e);
+      spec = sk_container_load_spec (g, st, &e);
       if (spec == NULL)
         sk_log_warn ("delete `%s`: %s: poststop hooks not run", st->id, e->msg);
       sk_error_free (&e);

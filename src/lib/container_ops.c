@@ -61,13 +61,26 @@ sk_container_load_locked (const struct sk_global *g, const char *id, int *lock_f
 }
 
 struct sk_spec *
-sk_container_load_spec (const struct sk_state *st, sk_error_t *err)
+sk_container_load_spec (const struct sk_global *g, const struct sk_state *st, sk_error_t *err)
 {
+  _cleanup_free_ char *dir = sk_state_dir (g->root, st->id);
   _cleanup_free_ char *cfg = NULL;
-  if (asprintf (&cfg, "%s/config.json", st->bundle) < 0)
+  if (asprintf (&cfg, "%s/config.json", dir) < 0)
     {
       sk_error_set (err, errno, "config");
       return NULL;
+    }
+  /* A state dir from before create kept its copy has none: the bundle's
+   * is the best there is.  */
+  if (access (cfg, F_OK) < 0 && errno == ENOENT)
+    {
+      free (cfg);
+      if (asprintf (&cfg, "%s/config.json", st->bundle) < 0)
+        {
+          cfg = NULL;
+          sk_error_set (err, errno, "config");
+          return NULL;
+        }
     }
   return sk_spec_load (cfg, err);
 }
@@ -152,6 +165,11 @@ sk_start_locked (const struct sk_global *g, struct sk_state *st, sk_error_t *err
   if (st->no_process)
     return sk_error_set (err, 0, "cannot start container `%s`: config.json has no `process`",
                          st->id);
+  /* Load the config (for poststart) before the process is let go: failing
+   * after that would report an error for a container that runs anyway.  */
+  _cleanup_spec_ struct sk_spec *spec = sk_container_load_spec (g, st, err);
+  if (spec == NULL)
+    return -1;
   _cleanup_close_ int fd = open_exec_fifo (g, st, err);
   if (fd < 0)
     return -1;
@@ -168,9 +186,6 @@ sk_start_locked (const struct sk_global *g, struct sk_state *st, sk_error_t *err
   /* runtime.md start step 3: poststart hooks after the user process
    * started, before `start` returns.  */
   st->status = SK_STATUS_RUNNING;
-  _cleanup_spec_ struct sk_spec *spec = sk_container_load_spec (st, err);
-  if (spec == NULL)
-    return -1;
   if (spec->hooks.poststart.n)
     {
       _cleanup_free_ char *json = sk_state_to_json (st, false, err);

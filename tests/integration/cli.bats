@@ -6,9 +6,7 @@
 
 load helpers
 
-# The commands of the foundation; exec, pause, resume, update, ps and events
-# are tested by their own areas' files.
-COMMANDS="create start run state kill delete list spec features"
+COMMANDS="create start run state kill delete list spec features exec pause resume update ps events"
 
 # ---- global flags
 
@@ -25,7 +23,6 @@ COMMANDS="create start run state kill delete list spec features"
 }
 
 @test "--help: lists every command" {
-  local COMMANDS="$COMMANDS exec pause resume update ps events"
   for h in --help -h; do
     run "$SKIFF" "$h"
     assert_status 0

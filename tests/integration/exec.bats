@@ -286,6 +286,20 @@ EOF
   [ "$status" -ne 0 ]
   assert_output_contains "apparmor"
   assert_output_contains "myprofile"
+  if [ ! -e /sys/fs/selinux/enforce ]; then
+    run_skiff exec --process-label system_u:system_r:container_t:s0 "$ID" /probe ids
+    [ "$status" -ne 0 ]
+    assert_output_contains "selinux label \`system_u:system_r:container_t:s0\`"
+  fi
+}
+
+@test "exec: works in a created (not yet started) container, as runc allows" {
+  set_args /probe sleep 1000
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  run_skiff exec "$ID" /probe exit 0
+  assert_status 0
+  [ "$(state_field "$ID" status)" = created ] || fail "exec started the container"
 }
 
 @test "exec: the container keeps running and deletes cleanly afterwards" {
