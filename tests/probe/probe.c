@@ -301,6 +301,22 @@ cmd_oom (char **argv)
   return print_file ("/proc/self/oom_score_adj");
 }
 
+/* The session keyring's description: "keyring;uid;gid;perm;NAME".  */
+static int
+cmd_keyring (char **argv)
+{
+  char buf[512];
+  long id = syscall (SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0);
+  if (id < 0)
+    return fail ();
+  long n = syscall (SYS_keyctl, 6 /* KEYCTL_DESCRIBE */, id, buf, sizeof buf);
+  if (n < 0)
+    return fail ();
+  buf[sizeof buf - 1] = '\0';
+  printf ("keyring=%s\n", buf);
+  return 0;
+}
+
 static int
 cmd_dumpable (char **argv)
 {
@@ -496,6 +512,7 @@ static const struct
   { "personality", 0, cmd_personality, "execution domain (hex)" },
   { "oom", 0, cmd_oom, "oom_score_adj" },
   { "cgroup", 0, cmd_cgroup, "/proc/self/cgroup" },
+  { "keyring", 0, cmd_keyring, "session keyring description (type;uid;gid;perm;name)" },
   { "dumpable", 0, cmd_dumpable, "PR_GET_DUMPABLE" },
   { "pid", 0, cmd_pid, "pid, ppid, sid, pgid" },
   { "syscall", 1, cmd_syscall, "NAME: errno=N of one call (getcwd mkdir chmod unshare "
