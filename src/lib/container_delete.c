@@ -52,7 +52,9 @@ sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force, sk
       if (sk_proc_start_time (st->pid) == st->pid_start)
         sk_kill_and_wait (st->pid, false);
     }
-  if (cg && cg->created && sk_cgroup_destroy (cg, err) < 0)
+  /* destroy removes only what skiff created, and detaches our device
+   * filter from a pre-existing cgroup.  */
+  if (cg && sk_cgroup_destroy (cg, err) < 0)
     return sk_error_prefix (err, "delete container `%s`", st->id);
   sk_error_t e = NULL;
   _cleanup_spec_ struct sk_spec *spec = NULL;
