@@ -161,7 +161,7 @@ for l in open(sys.argv[1]).read().splitlines():
   assert_status 0
   run_skiff start "$ID"
   assert_status 0
-  wait "$rpid"
+  timed_wait "$rpid"
   out=$(tr -d '\r' <"$TEST_DIR/tty.out")
   [[ "$out" == *"received 1 fd(s) isatty=1"* ]] || fail "no pty received: $out"
   for fd in 0 1 2; do
@@ -179,7 +179,7 @@ for l in open(sys.argv[1]).read().splitlines():
   wait_for_file "$TEST_DIR/tty.sock"
   run_skiff run -d --bundle "$BUNDLE" --console-socket "$TEST_DIR/tty.sock" "$ID"
   assert_status 0
-  wait "$rpid"
+  timed_wait "$rpid"
   grep -q "got hello" "$TEST_DIR/tty.out" || fail "$(cat "$TEST_DIR/tty.out")"
 }
 

@@ -144,8 +144,7 @@ assert c.endswith("Z") or "+" in c[19:] or "-" in c[19:], c
   wait_for_status "$ID" running
   run_skiff kill "$ID" KILL
   assert_status 0
-  rc=0
-  wait "$runpid" || rc=$?
+  timed_wait "$runpid"
   [ "$rc" -eq 137 ] || fail "run exited $rc, want 137"
 }
 
@@ -162,8 +161,7 @@ assert c.endswith("Z") or "+" in c[19:] or "-" in c[19:], c
   runpid=$!
   wait_for_file "$BUNDLE/rootfs/ready"
   kill -TERM "$runpid"
-  rc=0
-  wait "$runpid" || rc=$?
+  timed_wait "$runpid"
   [ "$rc" -eq 0 ] || fail "run exited $rc: $(cat "$TEST_DIR/out")"
   grep -qx "signal=15" "$TEST_DIR/out"
 }
