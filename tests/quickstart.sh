@@ -31,7 +31,11 @@ say "building skiff in build/"
 ./autogen.sh >/dev/null
 mkdir -p build
 (cd build && "$SRCDIR/configure" -q)
-make -C build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+if ! make -C build -j"$(nproc 2>/dev/null || echo 2)" >build/quickstart-make.log 2>&1; then
+  tail -40 build/quickstart-make.log >&2
+  echo "quickstart: the build failed (full log: build/quickstart-make.log)" >&2
+  exit 1
+fi
 SKIFF=$SRCDIR/build/skiff
 
 DEMO=$(mktemp -d /tmp/skiff-demo.XXXXXX)

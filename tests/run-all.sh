@@ -135,6 +135,12 @@ if [ -n "$vm_skip" ]; then
   skipped=$((skipped + 1))
   layers+=("$(printf '%-40s %-5s %s' "check-vm" "SKIP" "$vm_skip")")
 else
+  # The VM layer asks apt which kernel linux-image-amd64 depends on: a
+  # machine that had every package already may have no package lists.
+  if ! apt-cache depends linux-image-amd64 2>/dev/null | grep -q 'Depends: linux-image-[0-9]' \
+      && [ -z "${SKIFF_NO_APT:-}" ] && [ "$(id -u)" = 0 ]; then
+    apt-get update -q
+  fi
   say "make check-vm (pure cgroup v2 VM layer)"
   vmlog=$BUILD/check-vm.out
   make -C "$BUILD" check-vm 2>&1 | tee "$vmlog"

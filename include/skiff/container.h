@@ -81,7 +81,24 @@ struct sk_exec_opts
   int preserve_fds;
   bool detach;
   bool ignore_paused;
+  /* Used when `process` is NULL (added by the hooks/exec stream).
+   * process_path: a runtime-spec `process` JSON file (--process).
+   * Otherwise the container's own config.json process is the base, as in
+   * runc, with args and the overrides below applied.  */
+  const char *process_path;
+  char **args;                  /* COMMAND [ARG...], NULL-terminated */
+  const char *cwd;
+  struct sk_strv env;           /* appended; a later KEY= wins */
+  const char *user;             /* "uid[:gid]" */
+  struct sk_strv additional_gids;
+  struct sk_strv caps;          /* added to bounding, effective, permitted */
+  bool no_new_privs;
+  bool tty;
+  const char *apparmor;
+  const char *process_label;
 };
+/* On failure *exit_code may be set to 126/127 (executable not found or
+ * not executable): the foreground exec exits with it after the message.  */
 int sk_container_exec (const struct sk_global *g, const char *id,
                        const struct sk_exec_opts *o, int *exit_code, sk_error_t *err);
 

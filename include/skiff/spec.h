@@ -421,6 +421,11 @@ struct sk_spec
  *   "config.json: linux.resources.memory.limit: expected integer".  */
 struct sk_spec *sk_spec_parse (const char *json, size_t len, sk_error_t *err);
 struct sk_spec *sk_spec_load (const char *path, sk_error_t *err);
+/* As sk_spec_load, and hand back the exact bytes parsed (malloc'd,
+ * NUL-terminated): create keeps them so later edits of the bundle's
+ * config.json cannot affect the container (runtime.md lifecycle step 2).  */
+struct sk_spec *sk_spec_load_raw (const char *path, char **raw, size_t *raw_len,
+                                  sk_error_t *err);
 void sk_spec_free (struct sk_spec *spec);
 
 /* Parse a runtime-spec `process` object on its own (exec --process F).  */

@@ -58,7 +58,7 @@ print_help (void)
 
 struct global_flags
 {
-  const char *root, *log, *log_format, *rootless;
+  const char *root, *log, *log_format, *rootless, *criu;
   bool debug, systemd_cgroup, version, help;
 };
 
@@ -74,7 +74,7 @@ parse_global (int argc, char **argv, struct global_flags *f, int *cmd_index, sk_
     { "systemd-cgroup", 0, SK_OPT_BOOL, &f->systemd_cgroup, NULL, "systemd cgroups" },
     { "rootless", 0, SK_OPT_STRING, &f->rootless, "VALUE", "true, false or auto" },
     { "version", 'v', SK_OPT_BOOL, &f->version, NULL, "print the version" },
-    { "criu", 0, SK_OPT_STRING, &f->log_format, "PATH", "ignored (no checkpoint support)" },
+    { "criu", 0, SK_OPT_STRING, &f->criu, "PATH", "ignored (no checkpoint support)" },
     { NULL, 0, 0, NULL, NULL, NULL },
   };
   static const struct sk_cmd_help h = { "skiff", "[global options] COMMAND", "" };

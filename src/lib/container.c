@@ -49,7 +49,7 @@ prepare (struct sk_create *cc, sk_error_t *err)
   _cleanup_free_ char *cfg = NULL;
   if (asprintf (&cfg, "%s/config.json", cc->bundle) < 0)
     return sk_error_set (err, errno, "bundle");
-  if ((cc->spec = sk_spec_load (cfg, err)) == NULL)
+  if ((cc->spec = sk_spec_load_raw (cfg, &cc->config_raw, &cc->config_len, err)) == NULL)
     return -1;
   if (cc->spec->root == NULL || cc->spec->root->path == NULL)
     return sk_error_set (err, 0, "config.json: root.path: required");
@@ -90,6 +90,27 @@ connect_console (const char *path, sk_error_t *err)
   return fd;
 }
 
+/* In a new user namespace the container's root is some other host uid:
+ * it must still be able to open exec.fifo (the state dir is 0711).  */
+static int
+chown_fifo (struct sk_create *cc, sk_error_t *err)
+{
+  const struct sk_linux *l = cc->spec->linux_;
+  if (sk_spec_namespace (cc->spec, SK_NS_USER) == NULL)
+    return 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  for (size_t i = 0; i < l->uid_mappings.n; i++)
+    if (l->uid_mappings.v[i].container_id == 0)
+      uid = l->uid_mappings.v[i].host_id;
+  for (size_t i = 0; i < l->gid_mappings.n; i++)
+    if (l->gid_mappings.v[i].container_id == 0)
+      gid = l->gid_mappings.v[i].host_id;
+  if (fchownat (cc->state_dirfd, "exec.fifo", uid, gid, 0) < 0)
+    return sk_error_set (err, errno, "chown `%s/exec.fifo`", cc->state_dir);
+  return 0;
+}
+
 /* Claim the id and make the parent-side resources, in rollback order.  */
 static int
 claim (struct sk_create *cc, sk_error_t *err)
@@ -106,6 +127,15 @@ claim (struct sk_create *cc, sk_error_t *err)
     return sk_error_set (err, errno, "open `%s`", cc->state_dir);
   if (mkfifoat (cc->state_dirfd, "exec.fifo", 0600) < 0)
     return sk_error_set (err, errno, "create `%s/exec.fifo`", cc->state_dir);
+  if (chown_fifo (cc, err) < 0)
+    return -1;
+  /* runtime.md lifecycle step 2: "any updates to config.json after this
+   * step MUST NOT affect the container": start and delete read this copy
+   * of the bytes validated above, never the bundle's file again.  0600: the
+   * config may carry secrets in process.env.  */
+  if (sk_write_file_atomic (cc->state_dirfd, "config.json", cc->config_raw, cc->config_len,
+                            0600, err) < 0)
+    return sk_error_prefix (err, "state directory `%s`", cc->state_dir);
   cc->cg = sk_cgroup_create (cc->spec, cc->id, cc->g->systemd_cgroup, err);
   if (cc->cg == NULL && *err)
     return -1;
@@ -159,11 +189,13 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
     .cgroup_fd = cc->cg ? cc->cg->dirfd : -1, .seccomp = cc->seccomp,
     .new_ns_flags = plan.unshare_flags, .userns_new = plan.userns_new,
     .need_fork = plan.need_fork, .fifo_fd = -1,
+    .parent_fds = { cc->lock_fd, sv[0], -1, -1 },
   };
   bool in_cgroup = false;
   /* Idmapped mounts must be built in the host user namespace (rootfs).  */
   if (sk_mounts_prepare_idmapped (cc->spec, cc->bundle, err) < 0)
     {
+      sk_mounts_close_idmapped ();
       close (sv[1]);
       return -1;
     }
@@ -298,6 +330,7 @@ sk_create_clear (struct sk_create *cc)
   if (cc->seccomp)
     sk_seccomp_prog_free (cc->seccomp);
   free (cc->init.state_json);
+  free (cc->config_raw);
   free (cc->st.created);
   free (cc->state_dir);
   free (cc->rootfs);

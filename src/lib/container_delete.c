@@ -18,8 +18,11 @@ run_poststop (struct sk_state *st, struct sk_spec *spec)
   sk_error_t e = NULL;
   st->status = SK_STATUS_STOPPED;
   _cleanup_free_ char *json = sk_state_to_json (st, false, &e);
-  if (json == NULL || sk_hooks_run (&spec->hooks.poststop, "poststop", json, &e) < 0)
-    sk_log_warn ("%s", e ? e->msg : "poststop hooks");
+  /* hooks stream: every poststop hook runs even after one failed.  */
+  if (json == NULL)
+    sk_log_warn ("poststop hooks: %s", e ? e->msg : "state");
+  else
+    sk_hooks_run_warn (&spec->hooks.poststop, "poststop", json);
   sk_error_free (&e);
 }
 
@@ -49,13 +52,15 @@ sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force, sk
       if (sk_proc_start_time (st->pid) == st->pid_start)
         sk_kill_and_wait (st->pid, false);
     }
-  if (cg && cg->created && sk_cgroup_destroy (cg, err) < 0)
+  /* destroy removes only what skiff created, and detaches our device
+   * filter from a pre-existing cgroup.  */
+  if (cg && sk_cgroup_destroy (cg, err) < 0)
     return sk_error_prefix (err, "delete container `%s`", st->id);
   sk_error_t e = NULL;
   _cleanup_spec_ struct sk_spec *spec = NULL;
   if (st->bundle && (st->has_poststop || st->rdt_created))
     {
-      spec = sk_container_load_spec (st, &e);
+      spec = sk_container_load_spec (g, st, &e);
       if (spec == NULL)
         sk_log_warn ("delete `%s`: %s: poststop hooks not run", st->id, e->msg);
       sk_error_free (&e);

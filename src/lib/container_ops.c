@@ -61,13 +61,26 @@ sk_container_load_locked (const struct sk_global *g, const char *id, int *lock_f
 }
 
 struct sk_spec *
-sk_container_load_spec (const struct sk_state *st, sk_error_t *err)
+sk_container_load_spec (const struct sk_global *g, const struct sk_state *st, sk_error_t *err)
 {
+  _cleanup_free_ char *dir = sk_state_dir (g->root, st->id);
   _cleanup_free_ char *cfg = NULL;
-  if (asprintf (&cfg, "%s/config.json", st->bundle) < 0)
+  if (asprintf (&cfg, "%s/config.json", dir) < 0)
     {
       sk_error_set (err, errno, "config");
       return NULL;
+    }
+  /* A state dir from before create kept its copy has none: the bundle's
+   * is the best there is.  */
+  if (access (cfg, F_OK) < 0 && errno == ENOENT)
+    {
+      free (cfg);
+      if (asprintf (&cfg, "%s/config.json", st->bundle) < 0)
+        {
+          cfg = NULL;
+          sk_error_set (err, errno, "config");
+          return NULL;
+        }
     }
   return sk_spec_load (cfg, err);
 }
@@ -130,6 +143,19 @@ wait_exec (int fd, const char *id, sk_error_t *err)
   return sk_error_set (err, 0, "container init: %s", buf);
 }
 
+/* hooks stream: stop and destroy the container after a failed
+ * startContainer/poststart hook (runtime.md lifecycle steps 7, 9 -> 12);
+ * delete's errors are only warnings here, the hook's error is reported.  */
+static void
+destroy_after_hook (const struct sk_global *g, struct sk_state *st)
+{
+  sk_error_t e = NULL;
+  sk_state_refresh (g->root, st);
+  if (sk_delete_locked (g, st, true, &e) < 0)
+    sk_log_warn ("%s", e->msg);
+  sk_error_free (&e);
+}
+
 int
 sk_start_locked (const struct sk_global *g, struct sk_state *st, sk_error_t *err)
 {
@@ -139,25 +165,36 @@ sk_start_locked (const struct sk_global *g, struct sk_state *st, sk_error_t *err
   if (st->no_process)
     return sk_error_set (err, 0, "cannot start container `%s`: config.json has no `process`",
                          st->id);
+  /* Load the config (for poststart) before the process is let go: failing
+   * after that would report an error for a container that runs anyway.  */
+  _cleanup_spec_ struct sk_spec *spec = sk_container_load_spec (g, st, err);
+  if (spec == NULL)
+    return -1;
   _cleanup_close_ int fd = open_exec_fifo (g, st, err);
   if (fd < 0)
     return -1;
   if (wait_exec (fd, st->id, err) < 0)
-    return -1;
+    {
+      /* hooks stream: runtime.md lifecycle step 7: a failing
+       * startContainer hook is an error, the container is stopped and
+       * destroyed (step 12).  Other exec failures leave it stopped for
+       * `delete`, as runc does.  */
+      if (*err && strstr ((*err)->msg, "hook `startContainer["))
+        destroy_after_hook (g, st);
+      return -1;
+    }
   /* runtime.md start step 3: poststart hooks after the user process
-   * started, before `start` returns; a failure is a warning.  */
+   * started, before `start` returns.  */
   st->status = SK_STATUS_RUNNING;
-  _cleanup_spec_ struct sk_spec *spec = sk_container_load_spec (st, err);
-  if (spec == NULL)
-    return -1;
   if (spec->hooks.poststart.n)
     {
       _cleanup_free_ char *json = sk_state_to_json (st, false, err);
-      sk_error_t e = NULL;
-      if (json && sk_hooks_run (&spec->hooks.poststart, "poststart", json, &e) < 0)
+      /* hooks stream: runtime.md lifecycle step 9: a failing poststart
+       * hook is an error; the container is stopped and destroyed.  */
+      if (json == NULL || sk_hooks_run (&spec->hooks.poststart, "poststart", json, err) < 0)
         {
-          sk_log_warn ("%s", e->msg);
-          sk_error_free (&e);
+          destroy_after_hook (g, st);
+          return -1;
         }
     }
   return 0;
@@ -182,11 +219,11 @@ signal_pid (const struct sk_state *st, int signo, sk_error_t *err)
    * same process, so a recycled pid never gets the signal.  */
   _cleanup_close_ int pfd = pidfd_open_checked (st->pid);
   if (pfd < 0 || sk_proc_start_time (st->pid) != st->pid_start)
-    return sk_error_set (err, 0, "container `%s` not running: no such process", st->id);
+    return sk_error_set (err, 0, "cannot kill container `%s`: no such process", st->id);
   if (syscall (SYS_pidfd_send_signal, pfd, signo, NULL, 0) < 0)
     {
       if (errno == ESRCH)
-        return sk_error_set (err, 0, "container `%s` not running: no such process", st->id);
+        return sk_error_set (err, 0, "cannot kill container `%s`: no such process", st->id);
       return sk_error_set (err, errno, "kill container `%s`", st->id);
     }
   return 0;
@@ -204,7 +241,7 @@ sk_container_kill (const struct sk_global *g, const char *id, int signo, bool al
   /* runtime.md kill: only created or running (paused is running).  */
   if (st->status != SK_STATUS_CREATED && st->status != SK_STATUS_RUNNING
       && st->status != SK_STATUS_PAUSED)
-    return sk_error_set (err, 0, "container `%s` not running (status %s)", id,
+    return sk_error_set (err, 0, "cannot kill container `%s`: container not running (%s)", id,
                          sk_status_name (st->status));
   if (all && st->cgroup_path)
     {

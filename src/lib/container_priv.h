@@ -14,6 +14,8 @@ struct sk_create
   const char *id;
   const struct sk_create_opts *o;
   struct sk_spec *spec;
+  char *config_raw;           /* the config.json bytes spec was parsed from */
+  size_t config_len;
   char *bundle;
   char *rootfs;
   char *state_dir;
@@ -51,7 +53,10 @@ int sk_start_locked (const struct sk_global *g, struct sk_state *st, sk_error_t 
 int sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force,
                       sk_error_t *err);
 
-/* Run poststart/poststop hooks from the bundle's config (delete/start).  */
-struct sk_spec *sk_container_load_spec (const struct sk_state *st, sk_error_t *err);
+/* The config the container was created with (the copy create keeps in
+ * the state dir; the bundle's for a state dir written before that copy
+ * existed): start's poststart hooks, delete's poststop hooks, exec.  */
+struct sk_spec *sk_container_load_spec (const struct sk_global *g, const struct sk_state *st,
+                                        sk_error_t *err);
 
 #endif

@@ -2,6 +2,7 @@
  * terminal, wait for the container and return its exit code.  */
 #include <config.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -158,6 +159,14 @@ foreground (const struct sk_global *g, struct sk_create *cc, int console_peer,
       set_raw (&r);
     }
   relay_loop (&r);
+  if (r.master >= 0)
+    {
+      /* The exit (SIGCHLD) can overtake the last output still in the pty:
+       * drain it before leaving.  */
+      fcntl (r.master, F_SETFL, fcntl (r.master, F_GETFL) | O_NONBLOCK);
+      while (pump (r.master, 1))
+        ;
+    }
   if (r.raw)
     tcsetattr (0, TCSANOW, &r.saved);
   if (r.master >= 0)
@@ -205,7 +214,8 @@ sk_container_run (const struct sk_global *g, const char *id, const struct sk_cre
   if (r < 0)
     {
       sk_error_t e = NULL;
-      if (sk_container_delete (g, id, true, &e) < 0)
+      /* (a failed startContainer/poststart hook already destroyed it) */
+      if (sk_container_delete (g, id, true, &e) < 0 && !strstr (e->msg, "does not exist"))
         sk_log_warn ("%s", e->msg);
       sk_error_free (&e);
       goto out;

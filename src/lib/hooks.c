@@ -20,11 +20,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <skiff/container.h>
 #include "linux/linux.h"
 #include "util/cleanup.h"
 
@@ -95,6 +97,9 @@ child_exec (const struct sk_hook *h, int in_rd, int err_wr)
       sigaction (s, &dfl, NULL);
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
+  /* Its own process group, so that a timeout kills what it started too
+   * (a shell script's `sleep` would otherwise outlive it).  */
+  setpgid (0, 0);
 
   /* dup2 onto itself keeps O_CLOEXEC: happens when skiff's fd 0 was closed.  */
   if (in_rd == 0 ? fcntl (0, F_SETFD, 0) < 0 : dup2 (in_rd, 0) < 0)
@@ -133,6 +138,7 @@ hook_spawn (struct hook_run *r, sk_error_t *err)
     child_exec (r->hook, in_rd, err_wr);
 
   r->pid = pid;
+  setpgid (pid, pid);   /* also here: no window where the group is not there yet */
   r->pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
   if (r->pidfd >= 0)
     fcntl (r->pidfd, F_SETFD, FD_CLOEXEC);
@@ -258,8 +264,10 @@ run_one (const struct sk_hook *h, const char *kind, size_t index, const char *st
   ret = hook_wait (&r, timeout_ms, &status, err);
   if (ret <= 0)
     {
-      /* Timed out (or wait failed): the hook must not outlive the operation.  */
-      kill (r.pid, SIGKILL);
+      /* Timed out (or wait failed): neither the hook nor what it started
+       * may outlive the operation.  */
+      if (kill (-r.pid, SIGKILL) < 0)
+        kill (r.pid, SIGKILL);
       while (waitpid (r.pid, &status, 0) < 0 && errno == EINTR)
         ;
       if (ret == 0)
@@ -282,4 +290,25 @@ sk_hooks_run (const struct sk_hook_list *hooks, const char *kind, const char *st
     if (run_one (&hooks->v[i], kind, i, state_json, err) < 0)
       return -1;
   return 0;
+}
+
+/* runtime.md lifecycle step 13: a failing poststop hook is a warning and
+ * "the remaining hooks and lifecycle continue as if the hook had
+ * succeeded", so every hook runs whatever the previous one did.  */
+void
+sk_hooks_run_warn (const struct sk_hook_list *hooks, const char *kind, const char *state_json)
+{
+  if (hooks == NULL)
+    return;
+  for (size_t i = 0; i < hooks->n; i++)
+    {
+      sk_error_t e = NULL;
+      if (run_one (&hooks->v[i], kind, i, state_json, &e) < 0)
+        {
+          char *msg = sk_error_string (e);
+          sk_log_warn ("%s", msg);
+          free (msg);
+          sk_error_free (&e);
+        }
+    }
 }

@@ -18,9 +18,15 @@
 #   cfg 'PYTHON'                   edit $BUNDLE/config.json; `c` is the dict
 #   run_container [ARGS...]        set process.args (if given), `skiff run`
 #                                  in the foreground: $status, $output
+#   run_skiff ARGS...              like `run skiff ARGS...` but safe for
+#                                  commands whose container inherits stdio
+#                                  (create, run -d): output via a file
 #   assert_failed_cleanly ID MSG   status != 0, MSG in output, nothing left
 #   assert_nothing_left ID         no state dir, cgroup, mount or process
 #   wait_for_status ID STATUS      poll `skiff state` (fails after ~10 s)
+#   wait_for_file PATH             poll until PATH exists (fails after ~10 s)
+#   timed_wait PID                 wait for a background child (hang guard
+#                                  60 s); its exit status in $rc
 #   state_field ID FIELD           print one field of `skiff state ID`
 #   json_field FIELD               print one field of the JSON in $output
 #   validate_schema NAME FILE      validate FILE against the runtime-spec
@@ -280,9 +286,31 @@ json.dump(c, open(path, "w"), indent=2)
 ' "$BUNDLE/config.json" "$@"
 }
 
+# run_skiff ARGS...: like bats' `run skiff ARGS...`, but stdout and stderr
+# go to a file ($OUTFILE), not a pipe: a container inherits skiff's stdio
+# (create, run -d), and bats would wait for the pipe to close, i.e. for the
+# container to exit.  stdin is /dev/null, bats' fd 3 is closed, and a hang
+# guard (SKIFF_TEST_TIMEOUT, 120 s) turns a stuck skiff into a failure
+# instead of a stuck test run.  Sets $status, $output, $lines.
+_skiff_n=0
+run_skiff () {
+  _skiff_n=$((_skiff_n + 1))
+  OUTFILE=$TEST_DIR/out.$_skiff_n
+  status=0
+  timeout -k 5 "${SKIFF_TEST_TIMEOUT:-120}" "$SKIFF" --root "$ROOT" "$@" \
+    >"$OUTFILE" 2>&1 </dev/null 3>&- || status=$?
+  output=$(cat "$OUTFILE")
+  mapfile -t lines <"$OUTFILE"
+  if [ "$status" = 124 ]; then
+    echo "run_skiff: \`skiff $*\` timed out" >&2
+  fi
+}
+
+# run_container [ARGS...]: `skiff run` in the foreground; with ARGS, they
+# become process.args first.
 run_container () {
   if [ $# -gt 0 ]; then set_args "$@"; fi
-  run "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$ID" </dev/null
+  run_skiff run --bundle "$BUNDLE" "$ID"
 }
 
 # ---------------------------------------------------------------- assertions
@@ -352,6 +380,38 @@ wait_for_status () {
     sleep 0.1
   done
   fail "container \`$id\` did not reach status \`$want\` (last: \`$s\`)"
+}
+
+# timed_wait PID: `wait` for a background child of the test, but give up
+# after ~60 s (a hang guard, not a timing assertion: the child is killed and
+# the test fails).  Sets $rc to the child's exit status.
+timed_wait () {
+  local i st=
+  for i in $(seq 1 600); do
+    st=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null) || st=
+    if [ -z "$st" ] || [ "$st" = Z ]; then break; fi
+    sleep 0.1
+  done
+  if [ -n "$st" ] && [ "$st" != Z ]; then
+    kill -9 "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    rc=137
+    fail "pid $1 still running after 60 s: killed"
+    return 1
+  fi
+  rc=0
+  wait "$1" || rc=$?
+}
+
+# wait_for_file PATH: poll until PATH exists (a readiness marker written by
+# `/probe signals PATH`, a socket...); fails after ~10 s.
+wait_for_file () {
+  local i
+  for i in $(seq 1 100); do
+    [ -e "$1" ] && return 0
+    sleep 0.1
+  done
+  fail "\`$1\` did not appear"
 }
 
 # validate_schema NAME FILE: FILE (or - for stdin) against

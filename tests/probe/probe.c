@@ -301,6 +301,22 @@ cmd_oom (char **argv)
   return print_file ("/proc/self/oom_score_adj");
 }
 
+/* The session keyring's description: "keyring;uid;gid;perm;NAME".  */
+static int
+cmd_keyring (char **argv)
+{
+  char buf[512];
+  long id = syscall (SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0);
+  if (id < 0)
+    return fail ();
+  long n = syscall (SYS_keyctl, 6 /* KEYCTL_DESCRIBE */, id, buf, sizeof buf);
+  if (n < 0)
+    return fail ();
+  buf[sizeof buf - 1] = '\0';
+  printf ("keyring=%s\n", buf);
+  return 0;
+}
+
 static int
 cmd_dumpable (char **argv)
 {
@@ -440,17 +456,19 @@ cmd_tty (char **argv)
   return 0;
 }
 
-/* signals READYFILE: block every signal, create READYFILE (a test polls for
- * it, so no signal is sent before it can be caught), wait for one signal,
- * print its number and exit 0.  Blocking first closes the race where a
- * signal arrives before the handler exists.  */
+/* signals [READYFILE]: block every signal, create READYFILE if given (a
+ * test polls for it, so no signal is sent before it can be caught), print
+ * `ready`, wait for one signal, print its number and exit 0.  Blocking
+ * first closes the race where a signal arrives before a handler exists; it
+ * also makes pid 1 of a pid namespace receive signals it would otherwise
+ * ignore.  */
 static int
 cmd_signals (char **argv)
 {
   sigset_t all;
   sigfillset (&all);
   sigprocmask (SIG_BLOCK, &all, NULL);
-  if (strcmp (argv[0], "-") != 0)
+  if (argv[0] && argv[0][0] == '/')
     {
       int fd = open (argv[0], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
       if (fd < 0)
@@ -465,6 +483,9 @@ cmd_signals (char **argv)
   printf ("signal=%d\n", sig);
   return 0;
 }
+
+/* nargs value: one optional argument, taken when it is an absolute path.  */
+#define OPT_PATH (-1)
 
 static const struct
 {
@@ -491,6 +512,7 @@ static const struct
   { "personality", 0, cmd_personality, "execution domain (hex)" },
   { "oom", 0, cmd_oom, "oom_score_adj" },
   { "cgroup", 0, cmd_cgroup, "/proc/self/cgroup" },
+  { "keyring", 0, cmd_keyring, "session keyring description (type;uid;gid;perm;name)" },
   { "dumpable", 0, cmd_dumpable, "PR_GET_DUMPABLE" },
   { "pid", 0, cmd_pid, "pid, ppid, sid, pgid" },
   { "syscall", 1, cmd_syscall, "NAME: errno=N of one call (getcwd mkdir chmod unshare "
@@ -502,7 +524,7 @@ static const struct
   { "cat", 1, cmd_cat, "PATH: print a file" },
   { "stat", 1, cmd_stat, "PATH: type major minor mode uid gid" },
   { "tty", 0, cmd_tty, "isatty and ttyname of fds 0-2, window size" },
-  { "signals", 1, cmd_signals, "READYFILE|-: wait for one signal, print signal=N" },
+  { "signals", OPT_PATH, cmd_signals, "[/READYFILE]: wait for one signal, print signal=N" },
 };
 
 static void
@@ -535,16 +557,19 @@ main (int argc, char **argv)
           usage (stderr);
           return 2;
         }
-      if (commands[c].nargs > argc - i - 1)
+      int nargs = commands[c].nargs;
+      if (nargs == OPT_PATH)
+        nargs = i + 1 < argc && argv[i + 1][0] == '/' ? 1 : 0;
+      if (nargs > argc - i - 1)
         {
-          fprintf (stderr, "probe: `%s` needs %d argument(s)\n", argv[i], commands[c].nargs);
+          fprintf (stderr, "probe: `%s` needs %d argument(s)\n", argv[i], nargs);
           return 2;
         }
       int r = commands[c].fn (argv + i + 1);
       fflush (stdout);
       if (r != 0)
         rc = r;
-      i += 1 + commands[c].nargs;
+      i += 1 + nargs;
     }
   return rc;
 }

@@ -231,6 +231,60 @@ START_TEST (test_order_and_stop)
 }
 END_TEST
 
+/* sk_hooks_run_warn (poststop): a failure does not stop the others.  */
+START_TEST (test_warn_runs_all)
+{
+  struct test_hook t[3];
+  make_hook (&t[0], "echo one >> \"$1\"; exit 1", 0, NULL);
+  make_hook (&t[1], "echo two >> \"$1\"; exit 2", 0, NULL);
+  make_hook (&t[2], "echo three >> \"$1\"", 0, NULL);
+  struct sk_hook hs[3] = { t[0].h, t[1].h, t[2].h };
+  struct sk_hook_list l = { hs, 3 };
+  sk_hooks_run_warn (&l, "poststop", "{}");
+  _cleanup_free_ char *s = slurp (t[0].out);
+  ck_assert_str_eq (s, "one\ntwo\nthree\n");
+}
+END_TEST
+
+/* A timeout kills the hook's children too (its process group).  */
+START_TEST (test_timeout_kills_children)
+{
+  struct test_hook t;
+  sk_error_t err = NULL;
+  make_hook (&t, "sleep 100 & echo $! > \"$1\"; wait", 1, NULL);
+  ck_assert_int_eq (run (&t, "createRuntime", "{}", &err), -1);
+  sk_error_free (&err);
+  _cleanup_free_ char *s = slurp (t.out);
+  pid_t pid = atoi (s);
+  ck_assert_int_gt (pid, 0);
+  /* the sleep was reparented to init (or a subreaper) and is dying: give
+   * the reaper a moment; a zombie is gone for our purpose.  */
+  for (int i = 0; i < 100 && kill (pid, 0) == 0; i++)
+    {
+      char path[64], st[256] = "";
+      snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+      FILE *f = fopen (path, "r");
+      if (f && fgets (st, sizeof st, f) && strstr (st, ") Z "))
+        {
+          fclose (f);
+          break;
+        }
+      if (f)
+        fclose (f);
+      usleep (10000);
+    }
+  char path[64], st[256] = "";
+  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  FILE *f = fopen (path, "r");
+  if (f)
+    {
+      ck_assert (fgets (st, sizeof st, f) != NULL);
+      fclose (f);
+      ck_assert_msg (strstr (st, ") Z ") != NULL, "child still alive: %s", st);
+    }
+}
+END_TEST
+
 /* No args: argv[0] is the path (as execv callers expect).  */
 START_TEST (test_no_args)
 {
@@ -269,6 +323,8 @@ hooks_suite (void)
   tcase_add_test (tc, test_missing_path);
   tcase_add_test (tc, test_order_and_stop);
   tcase_add_test (tc, test_no_args);
+  tcase_add_test (tc, test_warn_runs_all);
+  tcase_add_test (tc, test_timeout_kills_children);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -10,6 +10,7 @@
 #define SKIFF_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <skiff/error.h>
 #include <skiff/spec.h>
@@ -21,6 +22,7 @@ struct sk_cgroup
   char *path;             /* relative to mountpoint, starts with '/' */
   int dirfd;              /* O_DIRECTORY fd on the cgroup, -1 if not open */
   bool created;           /* we made it (delete removes only what we made) */
+  char *full;             /* mountpoint + path, for messages */
 };
 
 struct sk_cgroup_stats;   /* defined by the manager, serialised by it */
@@ -30,12 +32,16 @@ struct sk_cgroup_ops
   const char *name;       /* "v2", "v2-hybrid" */
   int (*create) (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
   int (*apply) (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
+  /* Like apply, for `skiff update`: partial values keep what is set.  */
+  int (*update) (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
   int (*enter) (struct sk_cgroup *cg, pid_t pid, sk_error_t *err);
   int (*freeze) (struct sk_cgroup *cg, bool frozen, sk_error_t *err);
   int (*is_frozen) (struct sk_cgroup *cg, bool *frozen, sk_error_t *err);
   int (*kill_all) (struct sk_cgroup *cg, int signo, sk_error_t *err);
   int (*pids) (struct sk_cgroup *cg, pid_t **pids, size_t *n, sk_error_t *err);
   char *(*stats_json) (struct sk_cgroup *cg, const char *id, sk_error_t *err);
+  /* memory.events `oom_kill` counter (0 without the memory controller).  */
+  int (*oom_kills) (struct sk_cgroup *cg, uint64_t *count, sk_error_t *err);
   int (*destroy) (struct sk_cgroup *cg, sk_error_t *err);
 };
 
@@ -43,10 +49,20 @@ struct sk_cgroup_ops
  * (controllers available, values in range).  */
 int sk_cgroup_validate (const struct sk_spec *spec, sk_error_t *err);
 
-/* Resolve cgroupsPath (absolute, relative to skiff's own cgroup, or a
- * default `/skiff/<id>`), create it with its parents, enable controllers
- * down the path and apply resources.  The returned dirfd is what clone3
- * CLONE_INTO_CGROUP takes.  */
+/* Resolve cgroupsPath, create it with its parents, enable controllers
+ * down the path and apply resources (and the device filter).  The
+ * returned dirfd is what clone3 CLONE_INTO_CGROUP takes.  On failure
+ * nothing this call created is left.
+ *
+ * Paths (as runc resolves them, so both runtimes put a container in the
+ * same place):
+ *   "/a/b"  absolute: relative to the cgroup2 mount point;
+ *   "a/b"   relative: below the PARENT of skiff's own cgroup (its own
+ *           cgroup holds processes, and cgroup v2's no-internal-process
+ *           rule forbids enabling controllers for children there);
+ *   absent  the relative path "<id>".
+ * A `..` component is refused (it would escape the hierarchy);
+ * --systemd-cgroup is an error (no systemd driver).  */
 struct sk_cgroup *sk_cgroup_create (const struct sk_spec *spec, const char *id,
                                     bool systemd, sk_error_t *err);
 /* Re-open a container's cgroup from the path recorded in state.json.  */
@@ -56,6 +72,15 @@ void sk_cgroup_free (struct sk_cgroup *cg);
 
 int sk_cgroup_enter (struct sk_cgroup *cg, pid_t pid, sk_error_t *err);
 int sk_cgroup_apply (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
+/* `skiff update`: validate r against the host, then apply it.  */
+int sk_cgroup_update (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
+int sk_cgroup_oom_kills (struct sk_cgroup *cg, uint64_t *count, sk_error_t *err);
+/* "<mountpoint><path>", for messages.  */
+const char *sk_cgroup_full_path (struct sk_cgroup *cg);
+/* Path resolution on its own (unit tests): own is skiff's cgroup as
+ * /proc/self/cgroup's `0::` line gives it.  */
+int sk_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own,
+                            char **out, sk_error_t *err);
 int sk_cgroup_freeze (struct sk_cgroup *cg, bool frozen, sk_error_t *err);
 int sk_cgroup_is_frozen (struct sk_cgroup *cg, bool *frozen, sk_error_t *err);
 int sk_cgroup_kill_all (struct sk_cgroup *cg, int signo, sk_error_t *err);

@@ -1,1 +1,537 @@
-/* PLACEHOLDER */
+/* The cgroup v2 manager: creation (parents, controllers down the path),
+ * membership, freezer, kill, pids, destroy.  Resources are in
+ * cgroup_v2_resources.c, statistics in cgroup_stats.c, the device filter in
+ * cgroup_ebpf.c.
+ *
+ * The same table serves the unified hierarchy of a hybrid host
+ * (/sys/fs/cgroup/unified): membership, cgroup.freeze and cgroup.kill are
+ * core cgroup v2 files that exist there whatever controllers it has; a
+ * resource needing a controller it lacks was refused by validation.  */
+#include <config.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <skiff/container.h>
+#include "linux/cgroup_internal.h"
+#include "util/cleanup.h"
+
+#define FREEZE_TIMEOUT_MS 10000
+#define DRAIN_TIMEOUT_MS 5000
+
+static int64_t
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- create ----------------------------------------------------------- */
+
+/* Enable every controller `dir` offers in its cgroup.subtree_control, one
+ * at a time so that one the kernel refuses (e.g. `cpu` while a realtime
+ * task sits in the subtree) does not block the others.  Only a refusal of
+ * a controller the resources need is an error.  Enabling all of them (as
+ * runc and crun do) lets `update` and `events --stats` use any controller
+ * later without walking the path again.  */
+static int
+enable_controllers (int dirfd, const char *dirpath, unsigned need, sk_error_t *err)
+{
+  struct sk_cgroup at = { .dirfd = dirfd, .full = (char *) dirpath };
+  _cleanup_free_ char *avail = NULL, *enabled = NULL;
+
+  if (sk_cg_read (&at, "cgroup.controllers", &avail, err) < 0
+      || sk_cg_read (&at, "cgroup.subtree_control", &enabled, err) < 0)
+    return -1;
+  unsigned have = sk_cg_parse_controllers (avail), on = sk_cg_parse_controllers (enabled);
+  for (int c = 0; c < SK_CG__COUNT; c++)
+    {
+      if (!(have & SK_CG_BIT (c)) || (on & SK_CG_BIT (c)))
+        continue;
+      char req[32];
+      snprintf (req, sizeof req, "+%s", sk_cg_ctrl_name (c));
+      sk_error_t e = NULL;
+      if (sk_cg_write (&at, "cgroup.subtree_control", req, &e) == 0)
+        continue;
+      if (!(need & SK_CG_BIT (c)))
+        {
+          sk_log_debug ("cgroup: cannot enable `%s` in `%s` (not needed): %s",
+                        sk_cg_ctrl_name (c), dirpath, strerror (e->errnum));
+          sk_error_free (&e);
+          continue;
+        }
+      if (e->errnum == EBUSY)
+        {
+          sk_error_free (&e);
+          return sk_error_set (err, EBUSY, "enable cgroup controller `%s` in `%s`: the cgroup has "
+                               "processes of its own, and cgroup v2 enables controllers only "
+                               "for cgroups whose processes live in leaves",
+                               sk_cg_ctrl_name (c), dirpath);
+        }
+      *err = e;
+      return sk_error_prefix (err, "enable cgroup controller `%s`", sk_cg_ctrl_name (c));
+    }
+  return 0;
+}
+
+/* rmdir the components of path from the deepest up to index `from`.  */
+static void
+remove_created (const char *mountpoint, char **comps, int n, int from)
+{
+  for (int last = n - 1; last >= from; last--)
+    {
+      char buf[4096];
+      size_t used = (size_t) snprintf (buf, sizeof buf, "%s", mountpoint);
+      for (int i = 0; i <= last && used < sizeof buf; i++)
+        used += (size_t) snprintf (buf + used, sizeof buf - used, "/%s", comps[i]);
+      if (rmdir (buf) < 0 && errno != ENOENT)
+        sk_log_warn ("cgroup: rollback: remove `%s`: %s", buf, strerror (errno));
+    }
+}
+
+static int
+split_path (const char *path, char ***out, int *n)
+{
+  char *copy = strdup (path);
+  char **v = calloc (strlen (path) / 2 + 2, sizeof *v);
+  int k = 0;
+  if (copy == NULL || v == NULL)
+    {
+      free (copy);
+      free (v);
+      return -1;
+    }
+  for (char *save = NULL, *t = strtok_r (copy, "/", &save); t; t = strtok_r (NULL, "/", &save))
+    v[k++] = strdup (t);
+  free (copy);
+  *out = v;
+  *n = k;
+  return 0;
+}
+
+/* `populated` covers the whole subtree, where cgroup.procs lists only
+ * the cgroup's own members.  */
+static int
+check_empty (struct sk_cgroup *cg, sk_error_t *err)
+{
+  uint64_t populated = 0;
+  _cleanup_free_ char *ev = NULL;
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
+  if (sk_cg_read (cg, "cgroup.events", &ev, err) < 0)
+    return -1;
+  sk_cg_kv_get (ev, "populated", &populated);
+  if (populated == 0)
+    return 0;
+  if (cg->ops->pids (cg, &pids, &n, err) < 0)
+    return -1;
+  return sk_error_set (err, 0, "cgroup `%s` already exists and is not empty: %zu process(es) "
+                       "found", cg->full, n);
+}
+
+/* Walk the path from the mount point: enable controllers in each parent,
+ * mkdir each missing component.  On return *created_from is the index of
+ * the first component this call made (n when none).  */
+static int
+walk_create (struct sk_cgroup *cg, char **comps, int n, unsigned need, int *created_from,
+             sk_error_t *err)
+{
+  char full[4096];
+  snprintf (full, sizeof full, "%s", cg->mountpoint);
+  _cleanup_close_ int cur = open (cg->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  *created_from = n;
+  if (cur < 0)
+    return sk_error_set (err, errno, "open `%s`", cg->mountpoint);
+  for (int i = 0; i < n; i++)
+    {
+      if (enable_controllers (cur, full, need, err) < 0)
+        return -1;
+      size_t used = strlen (full);
+      snprintf (full + used, sizeof full - used, "/%s", comps[i]);
+      if (mkdirat (cur, comps[i], 0755) == 0)
+        {
+          if (*created_from == n)
+            *created_from = i;
+        }
+      else if (errno != EEXIST)
+        return sk_error_set (err, errno, "create cgroup `%s`", full);
+      int next = openat (cur, comps[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (next < 0)
+        return sk_error_set (err, errno, "open cgroup `%s`", full);
+      close (cur);
+      cur = next;
+    }
+  cg->dirfd = steal_fd (&cur);
+  return 0;
+}
+
+static int
+v2_create (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
+{
+  unsigned need = 0;
+  _cleanup_strv_ char **comps = NULL;
+  int n, from;
+
+  if (r && sk_cg_resources_controllers (r, &need, err) < 0)
+    return -1;
+  if (split_path (cg->path, &comps, &n) < 0)
+    return sk_error_set (err, ENOMEM, "cgroup `%s`", cg->full);
+  if (walk_create (cg, comps, n, need, &from, err) < 0)
+    goto fail;
+  cg->created = from < n;
+  /* Someone else's busy cgroup is not ours to take over (runc refuses it
+   * too); an empty pre-existing one is joined and never removed.  */
+  if (!cg->created && check_empty (cg, err) < 0)
+    goto fail;
+  if (cg->ops->apply (cg, r, err) < 0)
+    goto fail;
+  return 0;
+fail:
+  sk_closep (&cg->dirfd);
+  remove_created (cg->mountpoint, comps, n, from);
+  cg->created = false;
+  return -1;
+}
+
+/* ---- apply / enter ---------------------------------------------------- */
+
+static int
+v2_apply (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
+{
+  return sk_cg_v2_apply (cg, r, false, err);
+}
+
+static int
+v2_update (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
+{
+  return sk_cg_v2_apply (cg, r, true, err);
+}
+
+static int
+v2_enter (struct sk_cgroup *cg, pid_t pid, sk_error_t *err)
+{
+  char buf[32];
+  snprintf (buf, sizeof buf, "%d", (int) pid);
+  return sk_cg_write (cg, "cgroup.procs", buf, err);
+}
+
+/* ---- freezer ---------------------------------------------------------- */
+
+static int
+events_value (struct sk_cgroup *cg, const char *key, uint64_t *v, sk_error_t *err)
+{
+  _cleanup_free_ char *ev = NULL;
+  if (sk_cg_read (cg, "cgroup.events", &ev, err) < 0)
+    return -1;
+  if (!sk_cg_kv_get (ev, key, v))
+    return sk_error_set (err, 0, "`%s/cgroup.events` has no `%s` line", cg->full, key);
+  return 0;
+}
+
+/* Wait until cgroup.events says key == want.  The kernel signals changes
+ * of cgroup.events with POLLPRI, so this sleeps rather than spins.  */
+static int
+wait_events (struct sk_cgroup *cg, const char *key, uint64_t want, int timeout_ms, bool *ok,
+             sk_error_t *err)
+{
+  _cleanup_close_ int fd = openat (cg->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+  int64_t deadline = now_ms () + timeout_ms;
+  *ok = false;
+  if (fd < 0)
+    return sk_error_set (err, errno, "open `%s/cgroup.events`", cg->full);
+  for (;;)
+    {
+      uint64_t v;
+      if (events_value (cg, key, &v, err) < 0)
+        return -1;
+      if (v == want)
+        {
+          *ok = true;
+          return 0;
+        }
+      int64_t left = deadline - now_ms ();
+      if (left <= 0)
+        return 0;
+      struct pollfd p = { .fd = fd, .events = POLLPRI };
+      /* Re-check at least every 100 ms: a change between our read and the
+       * poll would otherwise only be seen at the deadline.  */
+      if (poll (&p, 1, left < 100 ? (int) left : 100) < 0 && errno != EINTR)
+        return sk_error_set (err, errno, "poll `%s/cgroup.events`", cg->full);
+    }
+}
+
+static int
+v2_freeze (struct sk_cgroup *cg, bool frozen, sk_error_t *err)
+{
+  bool ok;
+  if (sk_cg_write (cg, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
+    return -1;
+  if (wait_events (cg, "frozen", frozen ? 1 : 0, FREEZE_TIMEOUT_MS, &ok, err) < 0)
+    return -1;
+  if (ok)
+    return 0;
+  if (frozen)
+    {
+      /* Do not leave it half frozen.  */
+      sk_error_t ignored = NULL;
+      sk_cg_write (cg, "cgroup.freeze", "0", &ignored);
+      sk_error_free (&ignored);
+    }
+  return sk_error_set (err, ETIMEDOUT, "%s cgroup `%s`: `frozen %d` did not appear in "
+                       "cgroup.events within %d s", frozen ? "freeze" : "thaw", cg->full,
+                       frozen ? 1 : 0, FREEZE_TIMEOUT_MS / 1000);
+}
+
+static int
+v2_is_frozen (struct sk_cgroup *cg, bool *frozen, sk_error_t *err)
+{
+  uint64_t v = 0;
+  *frozen = false;
+  if (events_value (cg, "frozen", &v, err) < 0)
+    {
+      /* Removed under us (ENODEV on a deleted cgroup's open fd).  */
+      if ((*err)->errnum == ENOENT || (*err)->errnum == ENODEV)
+        {
+          sk_error_free (err);
+          return 0;
+        }
+      return -1;
+    }
+  *frozen = v == 1;
+  return 0;
+}
+
+/* ---- pids and kill ---------------------------------------------------- */
+
+static int
+collect_pids (int dirfd, const char *full, pid_t **pids, size_t *n, size_t *cap, sk_error_t *err)
+{
+  struct sk_cgroup at = { .dirfd = dirfd, .full = (char *) full };
+  _cleanup_free_ char *procs = NULL;
+  if (sk_cg_read (&at, "cgroup.procs", &procs, err) < 0)
+    return -1;
+  for (char *p = procs; *p;)
+    {
+      char *end;
+      long v = strtol (p, &end, 10);
+      if (end == p)
+        break;
+      if (*n == *cap)
+        {
+          size_t nc = *cap ? *cap * 2 : 64;
+          pid_t *np = realloc (*pids, nc * sizeof *np);
+          if (np == NULL)
+            return sk_error_set (err, ENOMEM, "read `%s/cgroup.procs`", full);
+          *pids = np;
+          *cap = nc;
+        }
+      (*pids)[(*n)++] = (pid_t) v;
+      p = end + strspn (end, "\n");
+    }
+  /* Sub-cgroups (exec --cgroup) belong to the container too.  */
+  int dfd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return sk_error_set (err, errno, "open `%s`", full);
+  _cleanup_closedir_ DIR *d = fdopendir (dfd);
+  if (d == NULL)
+    {
+      close (dfd);
+      return sk_error_set (err, errno, "open `%s`", full);
+    }
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      if (de->d_type != DT_DIR || de->d_name[0] == '.')
+        continue;
+      _cleanup_close_ int sub = openat (dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (sub < 0)
+        continue;   /* removed meanwhile */
+      _cleanup_free_ char *subfull = NULL;
+      if (asprintf (&subfull, "%s/%s", full, de->d_name) < 0)
+        return sk_error_set (err, ENOMEM, "read `%s`", full);
+      if (collect_pids (sub, subfull, pids, n, cap, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+v2_pids (struct sk_cgroup *cg, pid_t **pids, size_t *n, sk_error_t *err)
+{
+  size_t cap = 0;
+  *pids = NULL;
+  *n = 0;
+  if (collect_pids (cg->dirfd, cg->full, pids, n, &cap, err) < 0)
+    {
+      free (*pids);
+      *pids = NULL;
+      *n = 0;
+      return -1;
+    }
+  return 0;
+}
+
+/* Signal every process.  The cgroup is frozen meanwhile (unless the user
+ * had paused it) so that a process forking in a loop cannot outrun the
+ * walk over cgroup.procs.  */
+static int
+signal_each (struct sk_cgroup *cg, int signo, sk_error_t *err)
+{
+  bool was_frozen = false, froze = false;
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n;
+  sk_error_t e = NULL;
+
+  if (v2_is_frozen (cg, &was_frozen, &e) < 0)
+    sk_error_free (&e);
+  if (!was_frozen && v2_freeze (cg, true, &e) == 0)
+    froze = true;
+  sk_error_free (&e);
+  int r = v2_pids (cg, &pids, &n, err);
+  for (size_t i = 0; r == 0 && i < n; i++)
+    if (kill (pids[i], signo) < 0 && errno != ESRCH)
+      r = sk_error_set (err, errno, "send signal %d to pid %d", signo, (int) pids[i]);
+  if (froze && v2_freeze (cg, false, &e) < 0)
+    {
+      if (r == 0)
+        {
+          *err = e;
+          return -1;
+        }
+      sk_error_free (&e);
+    }
+  return r;
+}
+
+static int
+v2_kill_all (struct sk_cgroup *cg, int signo, sk_error_t *err)
+{
+  /* cgroup.kill (Linux 5.14) kills the whole subtree atomically, forks in
+   * flight included; it only does SIGKILL.  */
+  if (signo == SIGKILL && sk_cg_has_file (cg, "cgroup.kill"))
+    return sk_cg_write (cg, "cgroup.kill", "1", err);
+  return signal_each (cg, signo, err);
+}
+
+static int
+v2_oom_kills (struct sk_cgroup *cg, uint64_t *count, sk_error_t *err)
+{
+  _cleanup_free_ char *ev = NULL;
+  *count = 0;
+  if (sk_cg_read_opt (cg, "memory.events", &ev, err) < 0)
+    return -1;
+  if (ev)
+    sk_cg_kv_get (ev, "oom_kill", count);
+  return 0;
+}
+
+/* ---- destroy ---------------------------------------------------------- */
+
+/* Remove dir `name` under parent, children first.  A cgroup still holding
+ * processes (leftovers of a stopped container, or processes still being
+ * torn down after SIGKILL) answers EBUSY: kill them and wait until
+ * cgroup.events says `populated 0`.  */
+static int
+remove_tree (int parent, const char *name, const char *full, sk_error_t *err)
+{
+  _cleanup_close_ int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : sk_error_set (err, errno, "remove cgroup `%s`", full);
+  int dfd = dup (fd);
+  _cleanup_closedir_ DIR *d = dfd >= 0 ? fdopendir (dfd) : NULL;
+  if (d == NULL)
+    return sk_error_set (err, errno, "remove cgroup `%s`", full);
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      if (de->d_type != DT_DIR || de->d_name[0] == '.')
+        continue;
+      _cleanup_free_ char *sub = NULL;
+      if (asprintf (&sub, "%s/%s", full, de->d_name) < 0)
+        return sk_error_set (err, ENOMEM, "remove cgroup `%s`", full);
+      if (remove_tree (fd, de->d_name, sub, err) < 0)
+        return -1;
+    }
+  if (unlinkat (parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+    return 0;
+  if (errno != EBUSY)
+    return sk_error_set (err, errno, "remove cgroup `%s`", full);
+
+  struct sk_cgroup at = { .dirfd = fd, .full = (char *) full };
+  bool drained;
+  sk_error_t e = NULL;
+  if (v2_kill_all (&at, SIGKILL, &e) < 0)
+    sk_error_free (&e);
+  if (wait_events (&at, "populated", 0, DRAIN_TIMEOUT_MS, &drained, err) < 0)
+    return -1;
+  if (unlinkat (parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+    return 0;
+  return sk_error_set (err, errno, "remove cgroup `%s`%s", full,
+                       drained ? "" : ": processes are still in it after SIGKILL");
+}
+
+static int
+v2_destroy (struct sk_cgroup *cg, sk_error_t *err)
+{
+  if (!cg->created)
+    {
+      /* Not ours: leave it, but take our device filter off it.  */
+      sk_error_t e = NULL;
+      if (sk_cg_devices_detach (cg, &e) < 0)
+        {
+          sk_log_warn ("cgroup `%s`: %s", cg->full, e->msg);
+          sk_error_free (&e);
+        }
+      return 0;
+    }
+  _cleanup_free_ char *parent = strdup (cg->full);
+  if (parent == NULL)
+    return sk_error_set (err, ENOMEM, "remove cgroup `%s`", cg->full);
+  char *slash = strrchr (parent, '/');
+  *slash = '\0';
+  _cleanup_close_ int pfd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (pfd < 0)
+    return errno == ENOENT ? 0 : sk_error_set (err, errno, "open `%s`", parent);
+  return remove_tree (pfd, slash + 1, cg->full, err);
+}
+
+const struct sk_cgroup_ops sk_cgroup_v2_ops = {
+  .name = "v2",
+  .create = v2_create,
+  .apply = v2_apply,
+  .update = v2_update,
+  .enter = v2_enter,
+  .freeze = v2_freeze,
+  .is_frozen = v2_is_frozen,
+  .kill_all = v2_kill_all,
+  .pids = v2_pids,
+  .stats_json = sk_cg_v2_stats_json,
+  .oom_kills = v2_oom_kills,
+  .destroy = v2_destroy,
+};
+
+/* Same files, fewer controllers: validation already refused whatever the
+ * unified hierarchy of a hybrid host cannot enforce.  */
+const struct sk_cgroup_ops sk_cgroup_v2_hybrid_ops = {
+  .name = "v2-hybrid",
+  .create = v2_create,
+  .apply = v2_apply,
+  .update = v2_update,
+  .enter = v2_enter,
+  .freeze = v2_freeze,
+  .is_frozen = v2_is_frozen,
+  .kill_all = v2_kill_all,
+  .pids = v2_pids,
+  .stats_json = sk_cg_v2_stats_json,
+  .oom_kills = v2_oom_kills,
+  .destroy = v2_destroy,
+};

@@ -215,19 +215,21 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
    * read-only (as runc orders it).  */
   if (sk_sysctl_apply (ctx->spec, err) < 0)
     return -1;
-  if (sk_rootfs_finalize (ctx, err) < 0)
-    return -1;
   /* A config without `process` can be created, never started
    * (runtime.md): nothing more to prepare.  */
   const struct sk_process *p = ctx->spec->process;
+  /* cwd before finalize: a missing cwd is created, which root.readonly
+   * would forbid afterwards (runc creates it before the remount too).  */
+  if (p && enter_cwd (ctx, err) < 0)
+    return -1;
+  if (sk_rootfs_finalize (ctx, err) < 0)
+    return -1;
   if (p && p->terminal && sk_tty_setup (ctx, err) < 0)
     return -1;
   if (ctx->console_socket_fd >= 0)
     close (ctx->console_socket_fd);
   ctx->console_socket_fd = -1;
   if (p && resolve_executable (ctx, err) < 0)
-    return -1;
-  if (p && enter_cwd (ctx, err) < 0)
     return -1;
   /* SCMP_ACT_NOTIFY: the listener fd must leave through the sync socket,
    * which is gone after READY, so such a filter is loaded here (see
@@ -282,6 +284,9 @@ sk_init_child (void *arg)
   struct sk_init_ctx *ctx = arg;
   sk_error_t err = NULL;
 
+  for (size_t i = 0; i < sizeof ctx->parent_fds / sizeof ctx->parent_fds[0]; i++)
+    if (ctx->parent_fds[i] >= 0)
+      close (ctx->parent_fds[i]);
   reset_signals ();
   /* CVE-2019-5736: until execve, /proc/<pid>/exe is the host's skiff
    * binary; a non-dumpable process cannot be opened through it by a

@@ -118,6 +118,29 @@ sk_intelrdt_validate (const struct sk_spec *spec, sk_error_t *err)
 
 /* ---- schemata ------------------------------------------------------------- */
 
+/* The value of domain `dom` in one schemata line's "0=7f0;1=1f" part
+ * (up to the end of the line); false when the domain is not there.  */
+static bool
+domain_value (const char *doms, long dom, int base, unsigned long *val)
+{
+  const char *eol = strchrnul (doms, '\n');
+  for (const char *d = doms; d < eol;)
+    {
+      char *end;
+      long n = strtol (d, &end, 10);
+      if (*end != '=')
+        return false;
+      unsigned long v = strtoul (end + 1, &end, base);
+      if (n == dom)
+        {
+          *val = v;
+          return true;
+        }
+      d = strchr (end, ';') && strchr (end, ';') < eol ? strchr (end, ';') + 1 : eol;
+    }
+  return false;
+}
+
 /* Does `want` ("L3:0=7f0;1=1f") agree with the group's schemata file?
  * The kernel pads resource names and prints cache masks in hex without
  * leading zeros and bandwidth in decimal, so compare per domain, by
@@ -128,35 +151,31 @@ schema_matches (const char *file, const char *want)
   const char *colon = strchr (want, ':');
   if (colon == NULL)
     return false;
-  size_t rlen = colon - want;
-  int base = rlen == 2 && strncmp (want, "MB", 2) == 0 ? 10 : 16;
-  for (const char *line = file; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
+  size_t rlen = colon - want + 1;   /* "L3:" */
+  int base = strncmp (want, "MB:", 3) == 0 ? 10 : 16;
+  const char *line = file;
+  while (*line == ' ' || *line == '\t' || *line == '\n')
+    line++;
+  while (*line && strncmp (line, want, rlen) != 0)
     {
-      while (*line == ' ' || *line == '\t')
+      line = strchrnul (line, '\n');
+      while (*line == ' ' || *line == '\t' || *line == '\n')
         line++;
-      if (strncmp (line, want, rlen + 1) != 0)
-        continue;
-      for (const char *d = colon + 1; *d;)
-        {
-          char *end;
-          long dom = strtol (d, &end, 10);
-          if (*end != '=')
-            return false;
-          unsigned long val = strtoul (end + 1, &end, base);
-          char key[32];
-          snprintf (key, sizeof key, "%ld=", dom);
-          const char *have = line + rlen + 1, *eol = strchrnul (have, '\n');
-          const char *k = have;
-          while ((k = strstr (k, key)) != NULL && k < eol
-                 && !(k == have || k[-1] == ';'))
-            k++;
-          if (k == NULL || k >= eol || strtoul (k + strlen (key), NULL, base) != val)
-            return false;
-          d = *end == ';' ? end + 1 : end;
-        }
-      return true;
     }
-  return false;
+  if (*line == '\0')
+    return false;
+  for (const char *d = colon + 1; *d;)
+    {
+      char *end;
+      long dom = strtol (d, &end, 10);
+      if (*end != '=')
+        return false;
+      unsigned long v = strtoul (end + 1, &end, base), have;
+      if (!domain_value (line + rlen, dom, base, &have) || have != v)
+        return false;
+      d = *end == ';' ? end + 1 : end;
+    }
+  return true;
 }
 
 static int

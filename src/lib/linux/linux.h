@@ -26,6 +26,12 @@ struct sk_init_ctx
   int preserve_fds;           /* fds 3 .. 3+preserve_fds-1 are passed on */
   int console_socket_fd;      /* -1 when none */
   int sync_fd;                /* child end of the SOCK_SEQPACKET pair */
+  /* The parent's fds that the child inherits through clone and must close
+   * first thing: the state lock (an flock is held by the open file, so a
+   * child keeping it would block every later start/delete) and the
+   * parent's end of the sync socket (EOF on it is how the child learns
+   * that the parent died).  */
+  int parent_fds[4];
   int fifo_dirfd;             /* O_PATH fd on the state dir (exec.fifo lives there), -1 for run without fifo */
   int cgroup_fd;              /* O_DIRECTORY fd of the container cgroup, -1 if none */
   bool detached_stdio;        /* run -d / create: stdio is not a terminal we relay */
@@ -132,6 +138,10 @@ int sk_seccomp_send_listener (const struct sk_seccomp *s, int notify_fd,
  * and is killed when its timeout expires.  */
 int sk_hooks_run (const struct sk_hook_list *hooks, const char *kind,
                   const char *state_json, sk_error_t *err);
+/* Run every hook even when some fail, each failure a warning through
+ * sk_log_warn (poststop: runtime.md lifecycle step 13).  */
+void sk_hooks_run_warn (const struct sk_hook_list *hooks, const char *kind,
+                        const char *state_json);
 
 /* Warnings that do not stop the operation (unknown capability, failed
  * poststop hook) go through sk_log_warn() from skiff/container.h.  */

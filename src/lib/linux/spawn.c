@@ -51,6 +51,15 @@ sk_spawn_plan (const struct sk_spec *spec, struct sk_spawn_plan *plan)
   /* setns(pid|time) and unshare(pid|time) only affect children.  */
   plan->need_fork = join_pid || join_time || time
                     || (plan->unshare_flags & CLONE_NEWPID);
+  /* A new time namespace needs the fork too: then the middle process must
+   * stay outside the new pid namespace (unshare it, not clone into it),
+   * or it would be that namespace's pid 1 and its exit would kill the
+   * real init, and the pid it reports would be namespace-relative.  */
+  if (plan->need_fork && (plan->clone_flags & CLONE_NEWPID))
+    {
+      plan->clone_flags &= ~(unsigned long) CLONE_NEWPID;
+      plan->unshare_flags |= CLONE_NEWPID;
+    }
 }
 
 pid_t

@@ -141,50 +141,63 @@ sk_spec_parse (const char *json, size_t len, sk_error_t *err)
                             spec_free, err);
 }
 
-struct sk_spec *
-sk_spec_load (const char *path, sk_error_t *err)
+/* Read config.json whole; *raw receives the bytes (NUL-terminated).  */
+static int
+read_config (const char *path, char **raw, size_t *raw_len, sk_error_t *err)
 {
   _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    {
-      sk_error_set (err, errno, "open `%s`", path);
-      return NULL;
-    }
+    return sk_error_set (err, errno, "open `%s`", path);
   /* config.json is small; read it whole (a FIFO or an oversized file is
    * refused rather than read forever).  */
   struct stat st;
   if (fstat (fd, &st) < 0)
-    {
-      sk_error_set (err, errno, "stat `%s`", path);
-      return NULL;
-    }
+    return sk_error_set (err, errno, "stat `%s`", path);
   if (!S_ISREG (st.st_mode) || st.st_size > (64 << 20))
-    {
-      sk_error_set (err, 0, "read `%s`: not a regular file of at most 64 MiB", path);
-      return NULL;
-    }
+    return sk_error_set (err, 0, "read `%s`: not a regular file of at most 64 MiB", path);
   size_t size = (size_t) st.st_size, got = 0;
   _cleanup_free_ char *buf = malloc (size + 1);
   if (buf == NULL)
-    {
-      sk_error_set (err, errno, "read `%s`", path);
-      return NULL;
-    }
+    return sk_error_set (err, errno, "read `%s`", path);
   while (got < size)
     {
       ssize_t r = read (fd, buf + got, size - got);
       if (r < 0 && errno == EINTR)
         continue;
       if (r < 0)
-        {
-          sk_error_set (err, errno, "read `%s`", path);
-          return NULL;
-        }
+        return sk_error_set (err, errno, "read `%s`", path);
       if (r == 0)
         break;
       got += (size_t) r;
     }
-  return sk_spec_parse (buf, got, err);
+  buf[got] = '\0';
+  *raw_len = got;
+  *raw = steal_ptr (&buf);
+  return 0;
+}
+
+struct sk_spec *
+sk_spec_load_raw (const char *path, char **raw, size_t *raw_len, sk_error_t *err)
+{
+  *raw = NULL;
+  *raw_len = 0;
+  if (read_config (path, raw, raw_len, err) < 0)
+    return NULL;
+  struct sk_spec *spec = sk_spec_parse (*raw, *raw_len, err);
+  if (spec == NULL)
+    {
+      free (*raw);
+      *raw = NULL;
+    }
+  return spec;
+}
+
+struct sk_spec *
+sk_spec_load (const char *path, sk_error_t *err)
+{
+  _cleanup_free_ char *raw = NULL;
+  size_t len;
+  return sk_spec_load_raw (path, &raw, &len, err);
 }
 
 static void

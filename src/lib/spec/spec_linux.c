@@ -120,6 +120,8 @@ parse_device (const sk_json *v, const char *key, const char *path, void *out, sk
       || sp_check_absolute (d->path, path, "path", err) < 0
       || sp_i64 (v, path, "major", &d->major, NULL, err) < 0
       || sp_i64 (v, path, "minor", &d->minor, NULL, err) < 0
+      /* config-linux.md says uint32, the schema 0..511: take the wider
+       * one, tools copy st_mode permission bits with setuid/sticky.  */
       || sp_u32 (v, path, "fileMode", &d->file_mode, &d->has_file_mode, err) < 0
       || sp_u32 (v, path, "uid", &d->uid, &d->has_uid, err) < 0
       || sp_u32 (v, path, "gid", &d->gid, &d->has_gid, err) < 0)

@@ -87,6 +87,8 @@ check_rlimit_duplicates (const struct sk_process *p, const char *path, sk_error_
   return 0;
 }
 
+/* config.md calls uid and gid REQUIRED, the schema does not; absent
+ * means 0 (as in Go-based runtimes) so minimal hand-written configs work.  */
 static int
 parse_user (const sk_json *v, const char *key, const char *path, void *out, sk_error_t *err)
 {
@@ -152,7 +154,8 @@ parse_scheduler (const sk_json *v, const char *key, const char *path, void *out,
 }
 
 /* config.md: priority "ranging from 0 (highest) to 7 (lowest)"; the
- * kernel refuses anything else with a bare EINVAL.  */
+ * kernel refuses anything else with a bare EINVAL.  config.md calls it
+ * REQUIRED but the schema does not: absent means 0, as runc reads it.  */
 static int
 parse_io_priority (const sk_json *v, const char *key, const char *path, void *out,
                    sk_error_t *err)
@@ -182,6 +185,8 @@ parse_cpu_affinity (const sk_json *v, const char *key, const char *path, void *o
   return 0;
 }
 
+/* The schema says uint64; a terminal size is 16 bits to the kernel and
+ * the struct keeps 32, so anything larger is refused with its range.  */
 static int
 parse_console_size (const sk_json *v, const char *key, const char *path, void *out,
                     sk_error_t *err)

@@ -173,6 +173,8 @@ parse_rdma (const sk_json *v, const char *key, const char *path, void *out, sk_e
 
 /* `pids` and `network` are thin wrappers whose fields live directly in
  * struct sk_resources.  */
+/* The schema requires pids.limit, config-linux.md calls it OPTIONAL: an
+ * empty `pids` object is accepted and means no limit is set.  */
 static int
 parse_pids (const sk_json *v, const char *key, const char *path, void *out, sk_error_t *err)
 {

@@ -1,0 +1,75 @@
+#!/usr/bin/env bats
+# Regression tests for spec conformance bugs found by running the OCI
+# runtime-tools validation suite against skiff by hand (the suite itself is
+# not part of skiff; these tests are our own, each citing the spec section
+# it checks).
+
+load helpers
+
+# The process writes a marker into a writable rootfs: $BUNDLE/rootfs/ran.
+setup () {
+  skiff_setup
+  cfg 'c["root"]["readonly"] = False'
+  set_args sh -c 'echo ran > /ran'
+}
+
+# hook KIND MARKER: a host-side hook of kind KIND that appends MARKER to
+# $TEST_DIR/hooks.log.
+hook () {
+  echo "c.setdefault('hooks', {}).setdefault('$1', []).append(
+          {'path': '/bin/sh', 'args': ['sh', '-c', 'echo $2 >> $TEST_DIR/hooks.log']})"
+}
+
+@test "conformance: config.json edits after create do not affect start or delete" {
+  # runtime.md "Lifecycle" step 2: "Any updates to config.json after this
+  # step MUST NOT affect the container."  start (poststart hooks) and
+  # delete (poststop hooks) use the config as it was at create.
+  cfg "$(hook poststart poststart-at-create); $(hook poststop poststop-at-create)"
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  # Replace the bundle's config with one that has no root, no process and
+  # other hooks: none of it may show.
+  cat >"$BUNDLE/config.json" <<EOF
+{"ociVersion": "1.0.0",
+ "hooks": {"poststart": [{"path": "/bin/sh", "args": ["sh", "-c", "echo edited >> $TEST_DIR/hooks.log"]}]}}
+EOF
+  run_skiff start "$ID"
+  assert_status 0
+  wait_for_status "$ID" stopped
+  [ "$(cat "$BUNDLE/rootfs/ran")" = ran ] || fail "the created process did not run"
+  run_skiff delete "$ID"
+  assert_status 0
+  run cat "$TEST_DIR/hooks.log"
+  [ "$output" = "$(printf 'poststart-at-create\npoststop-at-create')" ] \
+    || fail "hooks did not come from the config at create"
+  assert_nothing_left "$ID"
+}
+
+@test "conformance: the config copy kept at create is private to root" {
+  # config.md process.env may carry secrets; the state dir is 0711 so that a
+  # container's root in a user namespace can reach exec.fifo, hence the
+  # copy itself must not be readable by others.
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  [ "$(stat -c %a "$ROOT/$ID/config.json")" = 600 ] || fail "config copy is not 0600"
+  cmp -s "$ROOT/$ID/config.json" "$BUNDLE/config.json" || fail "config copy differs"
+}
+
+@test "conformance: a start that cannot load its config leaves the container created" {
+  # runtime.md "start": the user program runs only when start succeeds; an
+  # error from start must not come with a process that runs anyway.  With
+  # the kept copy gone and the bundle's config unreadable, start fails
+  # before letting the process go.
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  rm "$ROOT/$ID/config.json"
+  echo '{' >"$BUNDLE/config.json"
+  run_skiff start "$ID"
+  [ "$status" -ne 0 ] || fail "start succeeded"
+  assert_output_contains "config.json"
+  [ "$(state_field "$ID" status)" = created ] || fail "container is not created any more"
+  [ ! -e "$BUNDLE/rootfs/ran" ] || fail "the user program ran although start failed"
+  run_skiff delete --force "$ID"
+  assert_status 0
+  assert_nothing_left "$ID"
+}

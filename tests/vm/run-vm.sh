@@ -1,0 +1,185 @@
+#!/bin/bash
+# The pure cgroup v2 test layer: boot Debian's own kernel in qemu with an
+# initramfs holding busybox, the freshly built skiff (and its shared
+# libraries), a test bundle and tests/vm/guest-tests.sh; parse the guest's
+# `ok N - name` / `not ok N - name` lines from the serial console; print
+# `N passed, N failed` and exit non-zero on any failure, a boot that never
+# reached the tests, or a guest that did not finish.
+#
+#   run-vm.sh BUILDDIR [SRCDIR]
+#
+# Environment:
+#   SKIFF_VM_CACHE   kernel cache (default /var/cache/skiff-vm): the .deb is
+#                    downloaded once with `apt-get download`, unpacked, and
+#                    vmlinux is cut out of vmlinuz; reruns reuse all of it
+#   SKIFF_VM_KERNEL  package to use (default: what linux-image-amd64 depends on)
+#   SKIFF_VM_ACCEL   tcg | kvm | auto (default auto: KVM when /dev/kvm works and
+#                    is not kvm_pvm, falling back to TCG if the guest prints
+#                    nothing within SKIFF_VM_STALL seconds, default 60)
+#   SKIFF_VM_TIMEOUT whole-run limit in seconds (default 900)
+#   SKIFF_VM_ONLY    run only guest tests whose name contains this string
+set -u
+BUILD=$(cd "${1:?usage: run-vm.sh BUILDDIR [SRCDIR]}" && pwd)
+SRC=$(cd "${2:-$(dirname "$0")/../..}" && pwd)
+CACHE=${SKIFF_VM_CACHE:-/var/cache/skiff-vm}
+TIMEOUT=${SKIFF_VM_TIMEOUT:-900}
+STALL=${SKIFF_VM_STALL:-60}
+T0=$(date +%s)
+
+die () { echo "check-vm: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+log () { echo "check-vm: $*" >&2; }
+
+for tool in qemu-system-x86_64 busybox cpio dpkg-deb depmod xz; do
+  command -v "$tool" >/dev/null || die "\`$tool\` not found (apt-get install qemu-system-x86 busybox-static cpio dpkg kmod xz-utils)"
+done
+[ -x "$BUILD/skiff" ] || die "no $BUILD/skiff: build first"
+ldd /bin/busybox >/dev/null 2>&1 && die "/bin/busybox is not static: apt-get install busybox-static"
+
+# ------------------------------------------------------------------ kernel
+pkg=${SKIFF_VM_KERNEL:-$(apt-cache depends linux-image-amd64 2>/dev/null \
+  | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -1)}
+[ -n "$pkg" ] || die "cannot tell which kernel linux-image-amd64 depends on (apt-get update?)"
+kver=${pkg#linux-image-}
+kdir=$CACHE/$kver
+mkdir -p "$CACHE" || die "cannot create $CACHE"
+(
+  flock 9
+  if [ ! -f "$kdir/.done" ]; then
+    deb=$(ls "$CACHE/${pkg}_"*.deb 2>/dev/null | head -1)
+    if [ -z "$deb" ]; then
+      log "downloading $pkg into $CACHE"
+      # apt's sandbox user cannot write root's cache dir: download as root.
+      (cd "$CACHE" && apt-get download -o APT::Sandbox::User=root "$pkg" >&2) || exit 1
+      deb=$(ls "$CACHE/${pkg}_"*.deb | head -1)
+    fi
+    rm -rf "$kdir" && mkdir -p "$kdir"
+    dpkg-deb -x "$deb" "$kdir/pkg" || exit 1
+    # The .deb carries no modules.dep (its postinst runs depmod).
+    depmod -b "$kdir/pkg" "$kver" || exit 1
+    # Keep only the modules the guest loads (the tree is ~450 MB).
+    find "$kdir/pkg/lib/modules/$kver/kernel" -name '*.ko*' ! -name 'brd.ko*' -delete
+    # vmlinux boots through PVH, skipping vmlinuz's real-mode setup and
+    # decompressor: about half the boot time under TCG.  Cut it out at the
+    # xz stream inside vmlinuz.
+    off=$(LC_ALL=C grep -abo $'\xfd7zXZ' "$kdir/pkg/boot/vmlinuz-$kver" | head -1 | cut -d: -f1)
+    [ -n "$off" ] || { echo "no xz stream in vmlinuz" >&2; exit 1; }
+    tail -c +$((off + 1)) "$kdir/pkg/boot/vmlinuz-$kver" | xz -dc --single-stream >"$kdir/vmlinux" 2>/dev/null
+    [ -s "$kdir/vmlinux" ] && head -c 4 "$kdir/vmlinux" | grep -q ELF || { echo "vmlinux extraction failed" >&2; exit 1; }
+    touch "$kdir/.done"
+  fi
+) 9>"$CACHE/.lock" || die "kernel $pkg: download or unpack failed"
+mods=$kdir/pkg/lib/modules/$kver
+
+# ------------------------------------------------------------------ initramfs
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/skiff-vm-XXXXXX")
+QPID=
+cleanup () {
+  [ -n "$QPID" ] && kill "$QPID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+IR=$WORK/root
+mkdir -p "$IR"/{bin,sbin,proc,sys,dev,tmp,run,etc,lib/modules,newroot,tests,usr/sbin}
+cp /bin/busybox "$IR/bin/busybox"
+ln -s busybox "$IR/bin/sh"
+cp "$BUILD/skiff" "$IR/usr/sbin/skiff"
+# The runtime's shared libraries and the loader, at the paths ldd names.
+for lib in $(ldd "$BUILD/skiff" | grep -o '/[^ ]*'); do
+  mkdir -p "$IR$(dirname "$lib")"
+  cp -L "$lib" "$IR$lib"
+done
+for m in drivers/block/brd.ko; do
+  [ -f "$mods/kernel/$m" ] && cp "$mods/kernel/$m" "$IR/lib/modules/"
+done
+# The bundle's rootfs: busybox and, when built, the static probe.
+B=$IR/bundle/rootfs
+mkdir -p "$B"/{bin,proc,sys,dev,tmp,etc,root}
+cp /bin/busybox "$B/bin/busybox"
+for a in $(/bin/busybox --list); do [ -e "$B/bin/$a" ] || ln -s busybox "$B/bin/$a"; done
+[ -x "$BUILD/tests/probe/probe" ] && cp "$BUILD/tests/probe/probe" "$B/probe"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$B/etc/passwd"
+echo 'root:x:0:' >"$B/etc/group"
+cp "$SRC/tests/vm/init" "$IR/init"
+cp "$SRC/tests/vm/guest-tests.sh" "$IR/tests/guest-tests.sh"
+chmod +x "$IR/init" "$IR/tests/guest-tests.sh"
+echo "${SKIFF_VM_ONLY:-}" >"$IR/tests/only"
+# Uncompressed: the guest kernel unpacks it faster than it could inflate it.
+(cd "$IR" && find . | cpio -o -H newc --quiet >"$WORK/initramfs.cpio") || die "cpio failed"
+
+# ------------------------------------------------------------------ boot
+# /dev/kvm on this kind of machine may be kvm_pvm (software nested
+# virtualisation), under which an unmodified Debian kernel never finishes
+# booting: never try KVM there.
+accel=${SKIFF_VM_ACCEL:-auto}
+if [ "$accel" = auto ]; then
+  if [ -d /sys/module/kvm_pvm ]; then
+    accel=tcg
+    log "kvm_pvm provides /dev/kvm here: using TCG"
+  elif [ -w /dev/kvm ]; then
+    accel=kvm
+  else
+    accel=tcg
+  fi
+fi
+
+SERIAL=$WORK/serial.log
+boot () {
+  local a=$1 cpu
+  [ "$a" = kvm ] && cpu=host || cpu=max
+  : >"$SERIAL"
+  qemu-system-x86_64 -accel "$a" -cpu "$cpu" -m 1536 -smp 2 \
+    -kernel "$kdir/vmlinux" -initrd "$WORK/initramfs.cpio" \
+    -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" \
+    -display none -nodefaults -nic none -serial "file:$SERIAL" -no-reboot &
+  QPID=$!
+}
+
+finished () { grep -q '^# skiff-vm: done' "$SERIAL" 2>/dev/null; }
+
+log "booting $kver with $accel (serial log: $SERIAL)"
+boot "$accel"
+tb=$(date +%s)
+shown=0
+while kill -0 "$QPID" 2>/dev/null; do
+  now=$(date +%s)
+  # Stream the guest's lines as they come (tee-like; the file is raw).
+  total=$(wc -l <"$SERIAL")
+  if [ "$total" -gt "$shown" ]; then
+    sed -n "$((shown + 1)),${total}p" "$SERIAL" | tr -d '\r'
+    shown=$total
+  fi
+  if [ "$accel" = kvm ] && [ ! -s "$SERIAL" ] && [ $((now - tb)) -ge "$STALL" ]; then
+    log "no serial output after ${STALL}s with KVM: retrying with TCG"
+    kill "$QPID"; wait "$QPID" 2>/dev/null
+    accel=tcg
+    boot tcg
+    tb=$(date +%s)
+    shown=0
+    continue
+  fi
+  if [ $((now - T0)) -ge "$TIMEOUT" ]; then
+    log "timed out after ${TIMEOUT}s"
+    kill "$QPID"
+    break
+  fi
+  sleep 1
+done
+wait "$QPID" 2>/dev/null
+QPID=
+total=$(wc -l <"$SERIAL")
+[ "$total" -gt "$shown" ] && sed -n "$((shown + 1)),${total}p" "$SERIAL" | tr -d '\r'
+
+# ------------------------------------------------------------------ verdict
+pass=$(tr -d '\r' <"$SERIAL" | grep -c '^ok [0-9]')
+fail=$(tr -d '\r' <"$SERIAL" | grep -c '^not ok [0-9]')
+elapsed=$(( $(date +%s) - T0 ))
+if ! finished; then
+  log "the guest did not finish its tests (see the serial output above)"
+  fail=$((fail + 1))
+fi
+if [ "$pass" -eq 0 ] && [ "$fail" -eq 0 ]; then
+  fail=1
+fi
+log "accel=$accel kernel=$kver boot+tests ${elapsed}s (from start, including initramfs build)"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
