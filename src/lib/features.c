@@ -85,7 +85,7 @@ gen_seccomp (sk_jgen *g)
   sk_jgen_key (g, "archs");
   sk_jgen_array_open (g);
   for (t = sk_seccomp_archs; t->name; t++)
-    if (sk_seccomp_arch_token (t->name) != 0)
+    if (sk_seccomp_arch_usable (t->name))
       sk_jgen_string (g, t->name);
   sk_jgen_array_close (g);
   sk_jgen_key (g, "knownFlags");

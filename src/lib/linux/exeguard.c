@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <skiff/container.h>
@@ -113,7 +114,11 @@ int
 sk_exe_protect (sk_error_t *err)
 {
   if (sk_exe_is_sealed ())
-    return 0;
+    {
+      /* fexecve named us after the memfd; ps should still say skiff.  */
+      prctl (PR_SET_NAME, "skiff", 0, 0, 0);
+      return 0;
+    }
   _cleanup_close_ int mfd = sealed_copy (err);
   if (mfd < 0)
     return sk_error_prefix (err, "protect the skiff binary (CVE-2019-5736)");

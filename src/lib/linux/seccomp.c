@@ -110,6 +110,22 @@ sk_seccomp_arch_token (const char *name)
   return seccomp_arch_resolve_name (low);
 }
 
+/* An arch usable here: libseccomp knows it and it can join a filter
+ * with the native arch (same endianness).  */
+bool
+sk_seccomp_arch_usable (const char *name)
+{
+  uint32_t tok = sk_seccomp_arch_token (name);
+  if (tok == 0)
+    return false;
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
+  if (ctx == NULL)
+    return false;
+  int r = seccomp_arch_add (ctx, tok);
+  seccomp_release (ctx);
+  return r == 0 || r == -EEXIST;
+}
+
 /* A flag works when the kernel accepts it: seccomp(2) with a NULL program
  * fails with EFAULT once the flags passed validation, EINVAL otherwise
  * (the probe libseccomp itself uses).  WAIT_KILLABLE_RECV is only valid
@@ -159,6 +175,15 @@ add_archs (scmp_filter_ctx ctx, const struct sk_seccomp *s, sk_error_t *err)
                              "architecture `%s` is not supported by libseccomp %u.%u",
                              i, name, seccomp_version ()->major, seccomp_version ()->minor);
       int r = seccomp_arch_add (ctx, tok);
+      /* EDOM: an arch of the other endianness cannot share a filter with
+       * the native one; no process here can make its syscalls, so it is
+       * skipped (profiles often list every arch).  */
+      if (r == -EDOM)
+        {
+          sk_log_debug ("seccomp: architecture `%s` cannot be mixed with the native one: "
+                        "skipped", name);
+          continue;
+        }
       if (r < 0 && r != -EEXIST)
         return sk_error_set (err, -r, "seccomp: add architecture `%s`", name);
     }

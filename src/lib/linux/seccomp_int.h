@@ -32,6 +32,7 @@ extern const struct sk_seccomp_name sk_seccomp_flags[];
 
 int sk_seccomp_sys (unsigned int op, unsigned int flags, void *args);
 uint32_t sk_seccomp_arch_token (const char *name);   /* 0: unknown to libseccomp */
+bool sk_seccomp_arch_usable (const char *name);
 bool sk_seccomp_flag_supported (unsigned long flag);
 
 #endif
