@@ -268,6 +268,10 @@ drive_init (struct sk_create *cc, sk_error_t *err)
   if (sk_sync_expect (fd, SK_SYNC_READY, &m, err) < 0)
     return -1;
   sk_sync_msg_clear (&m);
+  /* After the child's whole setup, so a small RLIMIT_NOFILE cannot break
+   * it (see attrs.c).  */
+  if (sk_rlimits_apply (cc->spec->process, cc->pid, err) < 0)
+    return -1;
   return 0;
 }
 
