@@ -165,6 +165,7 @@ fill_state (struct sk_create *cc)
   st->cgroup_mountpoint = cc->cg ? cc->cg->mountpoint : NULL;
   st->cgroup_path = cc->cg ? cc->cg->path : NULL;
   st->cgroup_created = cc->cg ? cc->cg->created : false;
+  st->cgroup_created_depth = cc->cg ? cc->cg->created_depth : 0;
   st->systemd_cgroup = cc->g->systemd_cgroup;
   st->has_poststop = cc->spec->hooks.poststop.n > 0;
   st->no_process = cc->spec->process == NULL;

@@ -20,6 +20,7 @@
 #include "linux/attrs.h"
 #include "linux/linux.h"
 #include "linux/security.h"
+#include "container_priv.h"
 #include "state.h"
 #include "sync.h"
 #include "util/cleanup.h"
@@ -336,12 +337,10 @@ prepare (const struct sk_global *g, const char *id, const struct sk_exec_opts *o
   struct sk_state *st = *st_out = sk_state_load (g->root, id, err);
   if (st == NULL || check_status (st, o, err) < 0)
     return -1;
-  _cleanup_free_ char *config = NULL;
-  if (asprintf (&config, "%s/config.json", st->bundle) < 0)
-    return sk_error_set (err, errno, "config path");
-  /* The config as the container was created with it: runc keeps a copy
-   * in its state; we read the bundle's (NOTE: edits after create show).  */
-  struct sk_spec *spec = *spec_out = sk_spec_load (config, err);
+  /* The config as the container was created with it (create keeps a
+   * copy in the state dir): edits to the bundle after create must not
+   * change the container (runtime.md lifecycle step 2).  */
+  struct sk_spec *spec = *spec_out = sk_container_load_spec (g, st, err);
   if (spec == NULL || sk_exec_build_process (o, spec, proc_out, err) < 0)
     return -1;
   const struct sk_process *p = ctx->process = *proc_out ? *proc_out : o->process;

@@ -21,6 +21,7 @@
  * PR_SET_MM_EXE_FILE (CAP_SYS_RESOURCE, absent from this host's bounding
  * set) or a read-only bind mount (a private mount namespace per call).  */
 #include <config.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -56,6 +57,29 @@ sk_exe_is_sealed (void)
   return seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS;
 }
 
+/* Bytes of the ELF file the kernel and ld.so need: up to the end of the
+ * last PT_LOAD segment.  Debug info and section headers come after and
+ * are not copied (with -g that is most of the file: 1.2 MB -> 0.3 MB).
+ * Anything unexpected: the whole file.  */
+static off_t
+loadable_size (int fd, off_t size)
+{
+  Elf64_Ehdr eh;
+  if (pread (fd, &eh, sizeof eh, 0) != sizeof eh || memcmp (eh.e_ident, ELFMAG, SELFMAG) != 0
+      || eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof (Elf64_Phdr)
+      || eh.e_phnum == 0 || eh.e_phnum > 128)
+    return size;
+  Elf64_Phdr ph[128];
+  size_t len = eh.e_phnum * sizeof (Elf64_Phdr);
+  if (pread (fd, ph, len, eh.e_phoff) != (ssize_t) len)
+    return size;
+  uint64_t end = eh.e_phoff + len;
+  for (int i = 0; i < eh.e_phnum; i++)
+    if (ph[i].p_offset + ph[i].p_filesz > end)
+      end = ph[i].p_offset + ph[i].p_filesz;
+  return end < (uint64_t) size ? (off_t) end : size;
+}
+
 static int
 sealed_copy (sk_error_t *err)
 {
@@ -71,7 +95,7 @@ sealed_copy (sk_error_t *err)
     mfd = memfd_create ("skiff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (mfd < 0)
     return sk_error_set (err, errno, "memfd_create");
-  off_t left = st.st_size;
+  off_t left = loadable_size (src, st.st_size);
   while (left > 0)
     {
       ssize_t n = sendfile (mfd, src, NULL, left);

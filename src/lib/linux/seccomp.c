@@ -334,13 +334,11 @@ export_bpf (scmp_filter_ctx ctx, struct sk_seccomp_prog *p, sk_error_t *err)
   return 0;
 }
 
-struct sk_seccomp_prog *
-sk_seccomp_compile (const struct sk_seccomp *s, sk_error_t *err)
+static struct sk_seccomp_prog *
+compile_uncached (const struct sk_seccomp *s, sk_error_t *err)
 {
   uint32_t def;
   bool notify = false;
-  if (s == NULL)
-    return NULL;
   if (s->default_action == NULL)
     {
       sk_error_set (err, 0, "config.json: linux.seccomp.defaultAction: required");
@@ -380,6 +378,25 @@ fail:
     seccomp_release (ctx);
   sk_seccomp_prog_free (p);
   return NULL;
+}
+
+/* A profile already compiled on this host with this libseccomp, skiff and
+ * kernel comes from the cache (seccomp_cache.c); its errors cannot differ,
+ * since only successful compilations are stored.  */
+struct sk_seccomp_prog *
+sk_seccomp_compile (const struct sk_seccomp *s, sk_error_t *err)
+{
+  if (s == NULL)
+    return NULL;
+  size_t key_len = 0;
+  _cleanup_free_ char *key = sk_seccomp_cache_key (s, &key_len);
+  struct sk_seccomp_prog *p = key ? sk_seccomp_cache_load (key, key_len) : NULL;
+  if (p != NULL)
+    return p;
+  p = compile_uncached (s, err);
+  if (p != NULL && key != NULL)
+    sk_seccomp_cache_store (key, key_len, p);
+  return p;
 }
 
 void
