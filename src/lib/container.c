@@ -72,24 +72,6 @@ prepare (struct sk_create *cc, sk_error_t *err)
   return 0;
 }
 
-static int
-connect_console (const char *path, sk_error_t *err)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen (path) >= sizeof addr.sun_path)
-    return sk_error_set (err, ENAMETOOLONG, "console socket `%s`", path);
-  strcpy (addr.sun_path, path);
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return sk_error_set (err, errno, "console socket");
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      close (fd);
-      return sk_error_set (err, errno, "connect to console socket `%s`", path);
-    }
-  return fd;
-}
-
 /* In a new user namespace the container's root is some other host uid:
  * it must still be able to open exec.fifo (the state dir is 0711).  */
 static int
@@ -141,7 +123,7 @@ claim (struct sk_create *cc, sk_error_t *err)
     return -1;
   if (cc->o->console_socket)
     {
-      cc->console_fd = connect_console (cc->o->console_socket, err);
+      cc->console_fd = sk_unix_connect (cc->o->console_socket, "console socket", err);
       if (cc->console_fd < 0)
         return -1;
     }

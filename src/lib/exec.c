@@ -141,19 +141,6 @@ open_cgroup (const struct sk_state *st, const char *sub, struct sk_exec_ctx *ctx
   return 0;
 }
 
-static int
-connect_console (const char *path, sk_error_t *err)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen (path) >= sizeof addr.sun_path)
-    return sk_error_set (err, ENAMETOOLONG, "console socket `%s`", path);
-  strcpy (addr.sun_path, path);
-  _cleanup_close_ int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return sk_error_set (err, errno, "connect to console socket `%s`", path);
-  return steal_fd (&fd);
-}
-
 /* LSM options need the LSM (as for create: security.c); checked here,
  * before anything is spawned.  */
 static int
@@ -351,7 +338,7 @@ prepare (const struct sk_global *g, const char *id, const struct sk_exec_opts *o
   if (spec->linux_ && spec->linux_->seccomp
       && (ctx->seccomp = sk_seccomp_compile (spec->linux_->seccomp, err)) == NULL)
     return -1;
-  if (o->console_socket && (ctx->console_fd = connect_console (o->console_socket, err)) < 0)
+  if (o->console_socket && (ctx->console_fd = sk_unix_connect (o->console_socket, "console socket", err)) < 0)
     return -1;
   if (open_cgroup (st, o->cgroup, ctx, err) < 0)
     return -1;

@@ -317,6 +317,35 @@ EOF
   [ "$(sha256sum <"$TEST_DIR/skiff-copy")" = "$sum" ] || fail "host binary changed"
 }
 
+@test "CVE-2019-5736: a skiff on a read-only mount runs uncopied and stays unwritable" {
+  mkdir "$TEST_DIR/ro"
+  cp "$SKIFF" "$TEST_DIR/ro/skiff"
+  mount --bind "$TEST_DIR/ro" "$TEST_DIR/ro"
+  mount -o remount,bind,ro "$TEST_DIR/ro"
+  sum=$(sha256sum <"$TEST_DIR/ro/skiff")
+  set_args /probe exit 0
+  "$TEST_DIR/ro/skiff" --root "$ROOT" create --bundle "$BUNDLE" "$ID" \
+    </dev/null >"$TEST_DIR/create.out" 2>&1 || fail "create: $(cat "$TEST_DIR/create.out")"
+  pid=$(state_field "$ID" pid)
+  [ "$(readlink "/proc/$pid/exe")" = "$TEST_DIR/ro/skiff" ] || fail "expected no copy"
+  python3 - "$pid" "$SKIFF" "$ROOT" "$ID" <<'PY'
+import errno, os, subprocess, sys
+pid, skiff, root, cid = sys.argv[1:]
+fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY)
+subprocess.run([skiff, "--root", root, "start", cid], check=True,
+               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+try:
+    os.open(f"/proc/self/fd/{fd}", os.O_WRONLY)
+except OSError as e:
+    assert e.errno == errno.EROFS, e
+else:
+    sys.exit("reopened the init's exe for writing")
+PY
+  skiff delete --force "$ID" </dev/null >/dev/null 2>&1 || true
+  umount "$TEST_DIR/ro"
+  [ "$(sha256sum <"$TEST_DIR/ro/skiff")" = "$sum" ] || fail "binary changed"
+}
+
 @test "CVE-2019-5736: init is non-dumpable until execve (userns check)" {
   # In a user namespace a dumpable init would own its /proc/PID files as
   # the mapped uid; a non-dumpable one keeps them owned by host root, and
@@ -371,18 +400,25 @@ c['linux']['sysctl'] = {'kernel.domainname': '|/tmp/evil-$TOKEN'}"
 
 @test "CVE-2025-52565: a /dev/console symlink in the image is not followed" {
   core=$(cat /proc/sys/kernel/core_pattern)
+  # The image's own /dev (no tmpfs), writable, with a hostile console; with
+  # a terminal the pty must land on the real /dev/console, never on the
+  # symlink's target.
   cfg "c['mounts'] = [m for m in c['mounts'] if m['destination'] != '/dev']
-c['linux']['readonlyPaths'] = []"
+c['linux']['readonlyPaths'] = []
+c['root']['readonly'] = False
+c['process']['terminal'] = True"
   mkdir -p "$BUNDLE/rootfs/dev"
   ln -sf /proc/sys/kernel/core_pattern "$BUNDLE/rootfs/dev/console"
-  # Without a terminal nothing is bound on /dev/console; with one, the pty
-  # must land on the real /dev/console, never on the symlink's target.
-  cfg "c['process']['terminal'] = True"
+  set_args /probe stat /dev/console
   run timeout 20 "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$ID" </dev/null
   now=$(cat /proc/sys/kernel/core_pattern)
   [ "$now" = "$core" ] || { echo "$core" >/proc/sys/kernel/core_pattern; fail "core_pattern changed to $now"; }
-  mount | grep -q "core_pattern" && fail "something is mounted on core_pattern"
-  true
+  ! grep -q core_pattern /proc/self/mountinfo || fail "something is mounted on core_pattern"
+  if [ "$status" -eq 0 ]; then
+    assert_output_contains "type=chr major=13"   # a pty slave (136-143)
+  else
+    assert_nothing_left "$ID"
+  fi
 }
 
 # ------------------------------------------------------------ LSM
