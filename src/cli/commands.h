@@ -12,4 +12,25 @@ typedef int sk_cmd_fn (const struct sk_global *g, int argc, char **argv, sk_erro
 sk_cmd_fn cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete, cmd_list,
   cmd_spec, cmd_features, cmd_exec, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events;
 
+/* The flags `create` and `run` share (runc's spellings).  */
+#define SK_CREATE_OPTS(o)                                                      \
+  { "bundle", 'b', SK_OPT_STRING, &(o).bundle, "DIR",                          \
+    "bundle directory (default: current directory)" },                         \
+  { "pid-file", 0, SK_OPT_STRING, &(o).pid_file, "FILE",                       \
+    "write the container's pid to FILE" },                                     \
+  { "console-socket", 0, SK_OPT_STRING, &(o).console_socket, "PATH",           \
+    "unix socket that receives the pty master (process.terminal)" },           \
+  { "preserve-fds", 0, SK_OPT_INT, &(o).preserve_fds, "N",                     \
+    "pass fds 3..3+N-1 to the container" },                                    \
+  { "no-pivot", 0, SK_OPT_BOOL, &(o).no_pivot, NULL,                           \
+    "use MS_MOVE + chroot instead of pivot_root" },                            \
+  { "no-new-keyring", 0, SK_OPT_BOOL, &(o).no_new_keyring, NULL,               \
+    "do not create a session keyring" }
+
+/* A command whose only argument is the container id: parse (--help), then
+ * call fn (g, id, err).  */
+int sk_cmd_with_id (const struct sk_global *g, const struct sk_cmd_help *h, int argc,
+                    char **argv, int (*fn) (const struct sk_global *, const char *, sk_error_t *),
+                    sk_error_t *err);
+
 #endif

@@ -13,13 +13,7 @@ cmd_create (const struct sk_global *g, int argc, char **argv, sk_error_t *err)
   };
   struct sk_create_opts o = { 0 };
   const struct sk_opt opts[] = {
-    { "bundle", 'b', SK_OPT_STRING, &o.bundle, "DIR", "bundle directory (default: current directory)" },
-    { "pid-file", 0, SK_OPT_STRING, &o.pid_file, "FILE", "write the container's pid to FILE" },
-    { "console-socket", 0, SK_OPT_STRING, &o.console_socket, "PATH",
-      "unix socket that receives the pty master (process.terminal)" },
-    { "preserve-fds", 0, SK_OPT_INT, &o.preserve_fds, "N", "pass fds 3..3+N-1 to the container" },
-    { "no-pivot", 0, SK_OPT_BOOL, &o.no_pivot, NULL, "use MS_MOVE + chroot instead of pivot_root" },
-    { "no-new-keyring", 0, SK_OPT_BOOL, &o.no_new_keyring, NULL, "do not create a session keyring" },
+    SK_CREATE_OPTS (o),
     { NULL, 0, 0, NULL, NULL, NULL },
   };
   int first;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "commands.h"
 #include "opts.h"
 
 static const struct sk_opt *
@@ -162,4 +163,18 @@ sk_opts_want_args (const struct sk_cmd_help *h, int argc, char **argv, int first
     return sk_error_set (err, 0, "%s: unexpected argument `%s`: usage: skiff %s", h->name,
                          argv[first_arg + max], h->usage);
   return 0;
+}
+
+int
+sk_cmd_with_id (const struct sk_global *g, const struct sk_cmd_help *h, int argc,
+                char **argv, int (*fn) (const struct sk_global *, const char *, sk_error_t *),
+                sk_error_t *err)
+{
+  int first;
+  int r = sk_opts_parse (h, NULL, argc, argv, &first, err);
+  if (r != 0)
+    return r < 0 ? -1 : 0;
+  if (sk_opts_want_args (h, argc, argv, first, 1, 1, err) < 0)
+    return -1;
+  return fn (g, argv[first], err) < 0 ? -1 : 0;
 }

@@ -1,29 +1,19 @@
-/* skiff pause ID */
+/* skiff pause ID, skiff resume ID  */
 #include <config.h>
 #include "commands.h"
 
 int
 cmd_pause (const struct sk_global *g, int argc, char **argv, sk_error_t *err)
 {
-  static const struct sk_cmd_help h = { "pause", "pause ID", "Freeze every process of a running container (cgroup.freeze)." };
-  int first;
-  int r = sk_opts_parse (&h, NULL, argc, argv, &first, err);
-  if (r != 0)
-    return r < 0 ? -1 : 0;
-  if (sk_opts_want_args (&h, argc, argv, first, 1, 1, err) < 0)
-    return -1;
-  return sk_container_pause (g, argv[first], err) < 0 ? -1 : 0;
+  static const struct sk_cmd_help h = {
+    "pause", "pause ID", "Freeze every process of a running container (cgroup.freeze)."
+  };
+  return sk_cmd_with_id (g, &h, argc, argv, sk_container_pause, err);
 }
 
 int
 cmd_resume (const struct sk_global *g, int argc, char **argv, sk_error_t *err)
 {
   static const struct sk_cmd_help h = { "resume", "resume ID", "Thaw a paused container." };
-  int first;
-  int r = sk_opts_parse (&h, NULL, argc, argv, &first, err);
-  if (r != 0)
-    return r < 0 ? -1 : 0;
-  if (sk_opts_want_args (&h, argc, argv, first, 1, 1, err) < 0)
-    return -1;
-  return sk_container_resume (g, argv[first], err) < 0 ? -1 : 0;
+  return sk_cmd_with_id (g, &h, argc, argv, sk_container_resume, err);
 }

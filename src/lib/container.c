@@ -72,24 +72,6 @@ prepare (struct sk_create *cc, sk_error_t *err)
   return 0;
 }
 
-static int
-connect_console (const char *path, sk_error_t *err)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen (path) >= sizeof addr.sun_path)
-    return sk_error_set (err, ENAMETOOLONG, "console socket `%s`", path);
-  strcpy (addr.sun_path, path);
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return sk_error_set (err, errno, "console socket");
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      close (fd);
-      return sk_error_set (err, errno, "connect to console socket `%s`", path);
-    }
-  return fd;
-}
-
 /* In a new user namespace the container's root is some other host uid:
  * it must still be able to open exec.fifo (the state dir is 0711).  */
 static int
@@ -141,7 +123,7 @@ claim (struct sk_create *cc, sk_error_t *err)
     return -1;
   if (cc->o->console_socket)
     {
-      cc->console_fd = connect_console (cc->o->console_socket, err);
+      cc->console_fd = sk_unix_connect (cc->o->console_socket, "console socket", err);
       if (cc->console_fd < 0)
         return -1;
     }
@@ -174,6 +156,7 @@ fill_state (struct sk_create *cc)
   st->cgroup_mountpoint = cc->cg ? cc->cg->mountpoint : NULL;
   st->cgroup_path = cc->cg ? cc->cg->path : NULL;
   st->cgroup_created = cc->cg ? cc->cg->created : false;
+  st->cgroup_created_depth = cc->cg ? cc->cg->created_depth : 0;
   st->systemd_cgroup = cc->g->systemd_cgroup;
   st->has_poststop = cc->spec->hooks.poststop.n > 0;
   st->no_process = cc->spec->process == NULL;
@@ -277,6 +260,10 @@ drive_init (struct sk_create *cc, sk_error_t *err)
   if (sk_sync_expect (fd, SK_SYNC_READY, &m, err) < 0)
     return -1;
   sk_sync_msg_clear (&m);
+  /* After the child's whole setup, so a small RLIMIT_NOFILE cannot break
+   * it (see attrs.c).  */
+  if (sk_rlimits_apply (cc->spec->process, cc->pid, err) < 0)
+    return -1;
   return 0;
 }
 

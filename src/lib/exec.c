@@ -20,6 +20,7 @@
 #include "linux/attrs.h"
 #include "linux/linux.h"
 #include "linux/security.h"
+#include "container_priv.h"
 #include "state.h"
 #include "sync.h"
 #include "util/cleanup.h"
@@ -138,19 +139,6 @@ open_cgroup (const struct sk_state *st, const char *sub, struct sk_exec_ctx *ctx
     }
   ctx->cgroup_fd = steal_fd (&fd);
   return 0;
-}
-
-static int
-connect_console (const char *path, sk_error_t *err)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen (path) >= sizeof addr.sun_path)
-    return sk_error_set (err, ENAMETOOLONG, "console socket `%s`", path);
-  strcpy (addr.sun_path, path);
-  _cleanup_close_ int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return sk_error_set (err, errno, "connect to console socket `%s`", path);
-  return steal_fd (&fd);
 }
 
 /* LSM options need the LSM (as for create: security.c); checked here,
@@ -336,12 +324,10 @@ prepare (const struct sk_global *g, const char *id, const struct sk_exec_opts *o
   struct sk_state *st = *st_out = sk_state_load (g->root, id, err);
   if (st == NULL || check_status (st, o, err) < 0)
     return -1;
-  _cleanup_free_ char *config = NULL;
-  if (asprintf (&config, "%s/config.json", st->bundle) < 0)
-    return sk_error_set (err, errno, "config path");
-  /* The config as the container was created with it: runc keeps a copy
-   * in its state; we read the bundle's (NOTE: edits after create show).  */
-  struct sk_spec *spec = *spec_out = sk_spec_load (config, err);
+  /* The config as the container was created with it (create keeps a
+   * copy in the state dir): edits to the bundle after create must not
+   * change the container (runtime.md lifecycle step 2).  */
+  struct sk_spec *spec = *spec_out = sk_container_load_spec (g, st, err);
   if (spec == NULL || sk_exec_build_process (o, spec, proc_out, err) < 0)
     return -1;
   const struct sk_process *p = ctx->process = *proc_out ? *proc_out : o->process;
@@ -352,7 +338,7 @@ prepare (const struct sk_global *g, const char *id, const struct sk_exec_opts *o
   if (spec->linux_ && spec->linux_->seccomp
       && (ctx->seccomp = sk_seccomp_compile (spec->linux_->seccomp, err)) == NULL)
     return -1;
-  if (o->console_socket && (ctx->console_fd = connect_console (o->console_socket, err)) < 0)
+  if (o->console_socket && (ctx->console_fd = sk_unix_connect (o->console_socket, "console socket", err)) < 0)
     return -1;
   if (open_cgroup (st, o->cgroup, ctx, err) < 0)
     return -1;

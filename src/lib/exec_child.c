@@ -47,20 +47,6 @@ fail (struct sk_exec_ctx *ctx, sk_error_t *err, int code)
 
 /* ---- stage 1 ------------------------------------------------------------ */
 
-/* P blocks the signals it forwards and may ignore others: the process
- * starts from a clean slate.  */
-static void
-reset_signals (void)
-{
-  struct sigaction sa = { .sa_handler = SIG_DFL };
-  for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP)
-      sigaction (s, &sa, NULL);
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-}
-
 /* Fallback when clone3 could not place us: move ourselves ("0" is the
  * writer) into the container's cgroup before anything else happens.  */
 static int
@@ -107,7 +93,7 @@ sk_exec_stage1 (struct sk_exec_ctx *ctx)
 {
   sk_error_t err = NULL;
 
-  reset_signals ();
+  sk_reset_signals ();
   sk_closep (&ctx->parent_sock);
   /* CVE-2019-5736: until execve our /proc/<pid>/exe is the host's skiff
    * binary.  A non-dumpable process cannot be opened through /proc by the

@@ -22,20 +22,6 @@
 #include "util/fs.h"
 #include "util/json.h"
 
-/* The rootfs stream's table in mounts.c (every option its parser knows).
- * Weak, so this file links before that lands; the local list is then the
- * fallback.  */
-extern const char *const sk_mount_option_names[] __attribute__ ((weak));
-
-static const char *const fallback_mount_options[] = {
-  "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-  "iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime",
-  "noexec", "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime",
-  "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ro",
-  "rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "silent",
-  "slave", "strictatime", "suid", "symfollow", "sync", "unbindable", NULL
-};
-
 static void
 strv_array (sk_jgen *g, const char *key, const char *const *v)
 {
@@ -85,7 +71,7 @@ gen_seccomp (sk_jgen *g)
   sk_jgen_key (g, "archs");
   sk_jgen_array_open (g);
   for (t = sk_seccomp_archs; t->name; t++)
-    if (sk_seccomp_arch_token (t->name) != 0)
+    if (sk_seccomp_arch_usable (t->name))
       sk_jgen_string (g, t->name);
   sk_jgen_array_close (g);
   sk_jgen_key (g, "knownFlags");
@@ -185,8 +171,8 @@ sk_features_json (sk_error_t *err)
   sk_jgen_kv_string (g, "ociVersionMin", "1.0.0");
   sk_jgen_kv_string (g, "ociVersionMax", SKIFF_SPEC_VERSION);
   strv_array (g, "hooks", hooks);
-  strv_array (g, "mountOptions", sk_mount_option_names ? sk_mount_option_names
-                                                        : fallback_mount_options);
+  /* mounts.c's own table (linux.h): features and the parser cannot drift.  */
+  strv_array (g, "mountOptions", sk_mount_option_names);
   gen_linux (g);
 
   const struct scmp_version *v = seccomp_version ();

@@ -228,6 +228,7 @@ sk_state_serialize (const struct sk_state *st, sk_error_t *err)
   sk_jgen_kv_string (g, "cgroupMountpoint", st->cgroup_mountpoint);
   sk_jgen_kv_string (g, "cgroupPath", st->cgroup_path);
   sk_jgen_kv_bool (g, "cgroupCreated", st->cgroup_created);
+  sk_jgen_kv_int (g, "cgroupCreatedDepth", st->cgroup_created_depth);
   sk_jgen_kv_bool (g, "systemdCgroup", st->systemd_cgroup);
   sk_jgen_kv_bool (g, "hasPoststop", st->has_poststop);
   sk_jgen_kv_bool (g, "rdtCreated", st->rdt_created);
@@ -306,6 +307,11 @@ sk_state_parse (const char *json, size_t len, sk_error_t *err)
   if ((v = sk_json_get (root, "initExeIno"))
       && sk_json_uint64 (v, "initExeIno", &st->init_exe_ino, err) < 0)
     return NULL;
+  int64_t depth = 0;
+  if ((v = sk_json_get (root, "cgroupCreatedDepth"))
+      && sk_json_int_range (v, "state.json: cgroupCreatedDepth", 0, 4096, &depth, err) < 0)
+    return NULL;
+  st->cgroup_created_depth = (int) depth;
   st->pid = (pid_t) pid;
   st->pid_start = start;
   if (get_str (root, "ociVersion", &st->oci_version, err) < 0

@@ -42,6 +42,7 @@ struct sk_state
   char *cgroup_mountpoint;     /* NULL when the container has no cgroup */
   char *cgroup_path;
   bool cgroup_created;
+  int cgroup_created_depth;    /* path components create made */
   bool systemd_cgroup;
   bool has_poststop;           /* config has poststop hooks: delete runs them */
   bool rdt_created;            /* intelRdt: we created the CLOS dir */

@@ -68,6 +68,15 @@ check_process (const struct sk_spec *spec, const char *rootfs, sk_error_t *err)
   return 0;
 }
 
+static bool
+id_mapped (const struct sk_id_mappings *m, uint32_t id)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (id >= m->v[i].container_id && id - m->v[i].container_id < m->v[i].size)
+      return true;
+  return false;
+}
+
 static int
 check_namespaces (const struct sk_spec *spec, const char *rootfs, sk_error_t *err)
 {
@@ -82,6 +91,12 @@ check_namespaces (const struct sk_spec *spec, const char *rootfs, sk_error_t *er
   if (user && user->path == NULL && (l->uid_mappings.n == 0 || l->gid_mappings.n == 0))
     return sk_error_set (err, 0, "config.json: linux.namespaces: a new user namespace needs "
                          "linux.uidMappings and linux.gidMappings");
+  if (user && user->path == NULL && spec->process
+      && (!id_mapped (&l->uid_mappings, spec->process->user.uid)
+          || !id_mapped (&l->gid_mappings, spec->process->user.gid)))
+    return sk_error_set (err, 0, "config.json: process.user: uid %u / gid %u is not in "
+                         "linux.uidMappings / linux.gidMappings", spec->process->user.uid,
+                         spec->process->user.gid);
   if (l->time_monotonic.set || l->time_boottime.set)
     {
       const struct sk_namespace *t = sk_spec_namespace (spec, SK_NS_TIME);

@@ -52,6 +52,18 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
   assert_output_contains "RLIMIT_NPROC=4096 8192"
 }
 
+# The runtime's own setup (mounts, devices, pivot) opens many fds: a
+# small RLIMIT_NOFILE must only bite the container's process
+@test "a tiny RLIMIT_NOFILE and RLIMIT_NPROC do not break the container's setup" {
+  cfg 'c["process"]["rlimits"] = [
+  {"type": "RLIMIT_NOFILE", "soft": 5, "hard": 5},
+  {"type": "RLIMIT_NPROC", "soft": 1, "hard": 1}]'
+  run_container /probe rlimits
+  assert_status 0
+  assert_output_contains "RLIMIT_NOFILE=5 5"
+  assert_output_contains "RLIMIT_NPROC=1 1"
+}
+
 # config.md "POSIX process": only a privileged process can raise a hard
 # limit; this host's bounding set lacks CAP_SYS_RESOURCE
 @test "RLIMIT_NOFILE above the runtime's hard limit fails cleanly and says why" {

@@ -161,7 +161,7 @@ for l in open(sys.argv[1]).read().splitlines():
   assert_status 0
   run_skiff start "$ID"
   assert_status 0
-  wait "$rpid"
+  timed_wait "$rpid"
   out=$(tr -d '\r' <"$TEST_DIR/tty.out")
   [[ "$out" == *"received 1 fd(s) isatty=1"* ]] || fail "no pty received: $out"
   for fd in 0 1 2; do
@@ -179,7 +179,7 @@ for l in open(sys.argv[1]).read().splitlines():
   wait_for_file "$TEST_DIR/tty.sock"
   run_skiff run -d --bundle "$BUNDLE" --console-socket "$TEST_DIR/tty.sock" "$ID"
   assert_status 0
-  wait "$rpid"
+  timed_wait "$rpid"
   grep -q "got hello" "$TEST_DIR/tty.out" || fail "$(cat "$TEST_DIR/tty.out")"
 }
 
@@ -331,6 +331,7 @@ assert c["linux"]["uidMappings"] and c["linux"]["gidMappings"]
 ' "$d/config.json"
 }
 
+# features.md: ociVersionMin and ociVersionMax are REQUIRED.
 @test "features: valid against features-schema.json" {
   run_skiff features
   assert_status 0
@@ -417,6 +418,7 @@ assert c["linux"]["uidMappings"] and c["linux"]["gidMappings"]
   assert_failed_cleanly "$ID" no-such-command
 }
 
+# runtime.md "Create": an id "not valid in any other way" is an error.
 @test "invalid container ids" {
   for bad in "a/b" ".." "." "../$TOKEN" "a b"; do
     run_skiff create --bundle "$BUNDLE" "$bad"
@@ -428,6 +430,8 @@ assert c["linux"]["uidMappings"] and c["linux"]["gidMappings"]
   [ -z "$(ls -A "$TEST_DIR/root")" ]
 }
 
+# runtime.md "Create": an id that is not unique MUST generate an error and
+# a new container MUST NOT be created.
 @test "duplicate id: already exists, the first container untouched" {
   set_args /probe sleep 1000
   run_skiff create --bundle "$BUNDLE" "$ID"
@@ -445,6 +449,8 @@ assert c["linux"]["uidMappings"] and c["linux"]["gidMappings"]
   [ "$(state_field "$ID" status)" = created ]
 }
 
+# runtime.md "Start": starting a container that is not `created` MUST have
+# no effect on the container and MUST generate an error.
 @test "start of a running container: error, still running" {
   set_args /probe sleep 1000
   run_skiff run -d --bundle "$BUNDLE" "$ID"
@@ -479,6 +485,8 @@ assert c["linux"]["uidMappings"] and c["linux"]["gidMappings"]
   done
 }
 
+# runtime.md "Kill": signalling a container that is neither created nor
+# running MUST have no effect and MUST generate an error.
 @test "kill of a stopped container: container not running" {
   set_args /probe exit 0
   run_skiff run -d --bundle "$BUNDLE" "$ID"
@@ -490,6 +498,8 @@ assert c["linux"]["uidMappings"] and c["linux"]["gidMappings"]
   [ "$(state_field "$ID" status)" = stopped ]
 }
 
+# runtime.md "Delete": deleting a container that is not `stopped` MUST have
+# no effect on the container and MUST generate an error (runc deviates).
 @test "delete of a running container without --force: error, still running" {
   set_args /probe sleep 1000
   run_skiff run -d --bundle "$BUNDLE" "$ID"
@@ -510,6 +520,8 @@ assert c["linux"]["uidMappings"] and c["linux"]["gidMappings"]
   [ "$(state_field "$ID" status)" = created ]
 }
 
+# runtime.md "Start": "This operation MUST generate an error if `process`
+# was not set"; config.md: process is OPTIONAL, so create succeeds.
 @test "create without process succeeds, start then errors" {
   cfg 'del c["process"]'
   run_skiff create --bundle "$BUNDLE" "$ID"

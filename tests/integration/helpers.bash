@@ -25,6 +25,8 @@
 #   assert_nothing_left ID         no state dir, cgroup, mount or process
 #   wait_for_status ID STATUS      poll `skiff state` (fails after ~10 s)
 #   wait_for_file PATH             poll until PATH exists (fails after ~10 s)
+#   timed_wait PID                 wait for a background child (hang guard
+#                                  60 s); its exit status in $rc
 #   state_field ID FIELD           print one field of `skiff state ID`
 #   json_field FIELD               print one field of the JSON in $output
 #   validate_schema NAME FILE      validate FILE against the runtime-spec
@@ -378,6 +380,27 @@ wait_for_status () {
     sleep 0.1
   done
   fail "container \`$id\` did not reach status \`$want\` (last: \`$s\`)"
+}
+
+# timed_wait PID: `wait` for a background child of the test, but give up
+# after ~60 s (a hang guard, not a timing assertion: the child is killed and
+# the test fails).  Sets $rc to the child's exit status.
+timed_wait () {
+  local i st=
+  for i in $(seq 1 600); do
+    st=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null) || st=
+    if [ -z "$st" ] || [ "$st" = Z ]; then break; fi
+    sleep 0.1
+  done
+  if [ -n "$st" ] && [ "$st" != Z ]; then
+    kill -9 "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    rc=137
+    fail "pid $1 still running after 60 s: killed"
+    return 1
+  fi
+  rc=0
+  wait "$1" || rc=$?
 }
 
 # wait_for_file PATH: poll until PATH exists (a readiness marker written by

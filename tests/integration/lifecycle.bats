@@ -144,8 +144,7 @@ assert c.endswith("Z") or "+" in c[19:] or "-" in c[19:], c
   wait_for_status "$ID" running
   run_skiff kill "$ID" KILL
   assert_status 0
-  rc=0
-  wait "$runpid" || rc=$?
+  timed_wait "$runpid"
   [ "$rc" -eq 137 ] || fail "run exited $rc, want 137"
 }
 
@@ -155,17 +154,19 @@ assert c.endswith("Z") or "+" in c[19:] or "-" in c[19:], c
   assert_status 138
 }
 
-@test "run: foreground run forwards SIGTERM to the container" {
+@test "run: foreground run forwards SIGTERM, SIGINT, SIGHUP to the container" {
   cfg 'c["root"]["readonly"] = False'
   set_args /probe signals /ready
-  "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1 </dev/null 3>&- &
-  runpid=$!
-  wait_for_file "$BUNDLE/rootfs/ready"
-  kill -TERM "$runpid"
-  rc=0
-  wait "$runpid" || rc=$?
-  [ "$rc" -eq 0 ] || fail "run exited $rc: $(cat "$TEST_DIR/out")"
-  grep -qx "signal=15" "$TEST_DIR/out"
+  for sig in TERM:15 INT:2 HUP:1; do
+    rm -f "$BUNDLE/rootfs/ready"
+    "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1 </dev/null 3>&- &
+    runpid=$!
+    wait_for_file "$BUNDLE/rootfs/ready"
+    kill -"${sig%%:*}" "$runpid"
+    timed_wait "$runpid"
+    [ "$rc" -eq 0 ] || fail "SIG${sig%%:*}: run exited $rc: $(cat "$TEST_DIR/out")"
+    grep -qx "signal=${sig##*:}" "$TEST_DIR/out" || fail "SIG${sig%%:*}: $(cat "$TEST_DIR/out")"
+  done
 }
 
 @test "run -d: returns with the container running" {

@@ -201,7 +201,7 @@ c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}
 c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 1000}]
 c["process"]["user"] = {"uid": 5000, "gid": 0}'
   run_container /probe ids
-  assert_failed_cleanly "$ID" "5000"
+  assert_failed_cleanly "$ID" "uid 5000 / gid 0 is not in linux.uidMappings"
 }
 
 # config-linux.md "Namespaces": a path that is not a namespace of type

@@ -552,8 +552,12 @@ main (int argc, char **argv)
           break;
       if (c == sizeof commands / sizeof commands[0])
         {
-          if (strcmp (argv[i], "help") && strcmp (argv[i], "--help"))
-            fprintf (stderr, "probe: unknown subcommand `%s`\n", argv[i]);
+          if (strcmp (argv[i], "help") == 0 || strcmp (argv[i], "--help") == 0)
+            {
+              usage (stdout);
+              return 0;
+            }
+          fprintf (stderr, "probe: unknown subcommand `%s`\n", argv[i]);
           usage (stderr);
           return 2;
         }

@@ -350,7 +350,7 @@ START_TEST (test_rlimits_validate)
 END_TEST
 
 /* Raising the hard limit without CAP_SYS_RESOURCE: the message names the
- * rlimit, both values and the reason.  Runs in Check's forked child.  */
+ * rlimit, both values and the reason.  */
 START_TEST (test_rlimit_above_hard_eperm)
 {
   struct rlimit cur;
@@ -368,9 +368,8 @@ START_TEST (test_rlimit_above_hard_eperm)
                          .soft = cur.rlim_max + 1000, .hard = cur.rlim_max + 1000 };
   proc.rlimits = &r;
   proc.n_rlimits = 1;
-  struct sk_init_ctx ctx = { .spec = &spec, .id = "t", .no_new_keyring = true };
   sk_error_t err = NULL;
-  ck_assert_int_eq (sk_attrs_apply (&ctx, &err), -1);
+  ck_assert_int_eq (sk_rlimits_apply (&proc, getpid (), &err), -1);
   char want[64], have[64];
   snprintf (want, sizeof want, "`%llu`", (unsigned long long) r.hard);
   snprintf (have, sizeof have, "hard limit `%llu`", (unsigned long long) cur.rlim_max);
@@ -379,6 +378,21 @@ START_TEST (test_rlimit_above_hard_eperm)
                  "message: %s", err->msg);
   ck_assert_int_eq (err->errnum, EPERM);
   sk_error_free (&err);
+}
+END_TEST
+
+START_TEST (test_rlimits_apply_lower)
+{
+  struct sk_rlimit r = { .type = (char *) "RLIMIT_CORE", .resource = RLIMIT_CORE,
+                         .soft = 0, .hard = 4096 };
+  proc.rlimits = &r;
+  proc.n_rlimits = 1;
+  sk_error_t err = NULL;
+  ck_assert_msg (sk_rlimits_apply (&proc, getpid (), &err) == 0, "%s", err ? err->msg : "");
+  struct rlimit got;
+  ck_assert_int_eq (getrlimit (RLIMIT_CORE, &got), 0);
+  ck_assert_uint_eq (got.rlim_cur, 0);
+  ck_assert_uint_eq (got.rlim_max, 4096);
 }
 END_TEST
 
@@ -707,6 +721,7 @@ suite (void)
   tcase_add_test (tc, test_sysctl_apply_fake_tree);
   tcase_add_test (tc, test_rlimits_validate);
   tcase_add_test (tc, test_rlimit_above_hard_eperm);
+  tcase_add_test (tc, test_rlimits_apply_lower);
   tcase_add_test (tc, test_oom_range);
   tcase_add_test (tc, test_scheduler_validate);
   tcase_add_test (tc, test_ioprio_validate);

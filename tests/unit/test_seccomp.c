@@ -342,6 +342,34 @@ START_TEST (process_state_json)
 }
 END_TEST
 
+/* A damaged cache entry is a miss, never a wrong filter.  */
+START_TEST (cache_damage_is_a_miss)
+{
+  char *names[] = { "getcwd", NULL };
+  struct profile p;
+  sk_error_t err = NULL;
+  profile_init (&p, "SCMP_ACT_ALLOW", names, 1, "SCMP_ACT_ERRNO");
+  p.sc[0].has_errno_ret = true;
+  p.sc[0].errno_ret = 61;
+  struct sk_seccomp_prog *prog = sk_seccomp_compile (&p.s, &err);
+  ck_assert_ptr_nonnull (prog);
+  sk_seccomp_prog_free (prog);
+  if (geteuid () == 0)
+    /* every entry cut short (other tests' entries just miss later) */
+    ck_assert_int_eq (system ("for f in /run/skiff-cache/seccomp/*; do "
+                              "truncate -s 40 \"$f\"; done"), 0);
+  prog = sk_seccomp_compile (&p.s, &err);
+  ck_assert_ptr_nonnull (prog);
+  int st = run_filtered (prog, call_getcwd);
+  ck_assert_int_eq (WEXITSTATUS (st), 61);
+  sk_seccomp_prog_free (prog);
+  /* and the same profile again, now from a fresh entry */
+  prog = sk_seccomp_compile (&p.s, &err);
+  ck_assert_int_eq (WEXITSTATUS (run_filtered (prog, call_getcwd)), 61);
+  sk_seccomp_prog_free (prog);
+}
+END_TEST
+
 START_TEST (caps_names_known)
 {
   _cleanup_strv_ char **v = sk_caps_known_names ();
@@ -369,6 +397,7 @@ suite (void)
   tcase_add_test (tc, notify_answered);
   tcase_add_test (tc, process_state_json);
   tcase_add_test (tc, caps_names_known);
+  tcase_add_test (tc, cache_damage_is_a_miss);
   suite_add_tcase (s, tc);
   return s;
 }

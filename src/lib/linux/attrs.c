@@ -273,36 +273,43 @@ fmt_limit (char *buf, size_t len, rlim_t v)
 }
 
 static int
-rlimit_eperm (const struct sk_rlimit *r, sk_error_t *err)
+rlimit_eperm (const struct sk_rlimit *r, pid_t pid, sk_error_t *err)
 {
   struct rlimit cur = { 0, 0 };
   char want[32], have[32];
-  getrlimit (r->resource, &cur);
+  prlimit (pid, r->resource, NULL, &cur);
   fmt_limit (want, sizeof want, r->hard);
   fmt_limit (have, sizeof have, cur.rlim_max);
-  /* PR_CAPBSET_READ sees this (user) namespace's bounding set; the check
-   * that matters is against the initial one, but a capability missing
-   * here is missing there too.  */
+  /* The kernel checks CAP_SYS_RESOURCE in the initial user namespace,
+   * which is ours: a capability missing from our bounding set can never
+   * be had.  */
   const char *why = prctl (PR_CAPBSET_READ, CAP_SYS_RESOURCE, 0, 0, 0) == 0
     ? "which is not in the bounding set"
-    : "in the initial user namespace, which this process lacks";
+    : "which this process lacks";
   return sk_error_set (err, EPERM, "process.rlimits: `%s`: cannot raise the hard limit to "
                        "`%s`, above the runtime's hard limit `%s`: raising a hard limit "
                        "needs CAP_SYS_RESOURCE, %s", r->type, want, have, why);
 }
 
-static int
-apply_rlimits (const struct sk_process *p, sk_error_t *err)
+/* Parent side, on the container process, once it reported READY: every
+ * step of its setup is done, so even a tiny RLIMIT_NOFILE cannot break
+ * the mounts, and prlimit from here uses the runtime's capabilities in
+ * the initial user namespace, which a child inside a new user namespace
+ * no longer has (runc applies them at the same point).  */
+int
+sk_rlimits_apply (const struct sk_process *p, pid_t pid, sk_error_t *err)
 {
+  if (p == NULL)
+    return 0;
   for (size_t i = 0; i < p->n_rlimits; i++)
     {
       const struct sk_rlimit *r = &p->rlimits[i];
       struct rlimit rl = { .rlim_cur = r->soft, .rlim_max = r->hard };
-      if (setrlimit (r->resource, &rl) == 0)
+      if (prlimit (pid, r->resource, &rl, NULL) == 0)
         continue;
       if (errno == EPERM)
-        return rlimit_eperm (r, err);
-      return sk_error_set (err, errno, "process.rlimits: setrlimit `%s` soft `%llu` hard `%llu`",
+        return rlimit_eperm (r, pid, err);
+      return sk_error_set (err, errno, "process.rlimits: prlimit `%s` soft `%llu` hard `%llu`",
                            r->type, (unsigned long long) r->soft,
                            (unsigned long long) r->hard);
     }
@@ -320,9 +327,9 @@ apply_personality (const struct sk_personality *pers, sk_error_t *err)
   return 0;
 }
 
-/* Order: the cheap, capability-needing ones first; the scheduler late (a
- * SCHED_IDLE policy slows everything after it); rlimits last, so a small
- * RLIMIT_NOFILE or RLIMIT_NPROC bites as little of the setup as possible.  */
+/* Order: the cheap, capability-needing ones first; the scheduler last (a
+ * SCHED_IDLE policy slows everything after it).  rlimits are not here:
+ * the parent sets them at READY (sk_rlimits_apply).  */
 int
 sk_attrs_apply (struct sk_init_ctx *ctx, sk_error_t *err)
 {
@@ -338,7 +345,7 @@ sk_attrs_apply (struct sk_init_ctx *ctx, sk_error_t *err)
   if (p == NULL)
     return 0;
   if (apply_oom (p, err) < 0 || sk_ioprio_apply (p->io_priority, err) < 0
-      || sk_sched_apply (p->scheduler, err) < 0 || apply_rlimits (p, err) < 0)
+      || sk_sched_apply (p->scheduler, err) < 0)
     return -1;
   return 0;
 }

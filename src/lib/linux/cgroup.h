@@ -21,7 +21,9 @@ struct sk_cgroup
   char *mountpoint;       /* /sys/fs/cgroup or /sys/fs/cgroup/unified */
   char *path;             /* relative to mountpoint, starts with '/' */
   int dirfd;              /* O_DIRECTORY fd on the cgroup, -1 if not open */
-  bool created;           /* we made it (delete removes only what we made) */
+  bool created;
+  int created_depth;      /* how many path components we made (leaf first):
+                           * delete removes the empty parents it made too */           /* we made it (delete removes only what we made) */
   char *full;             /* mountpoint + path, for messages */
 };
 

@@ -188,6 +188,7 @@ v2_create (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
   if (walk_create (cg, comps, n, need, &from, err) < 0)
     goto fail;
   cg->created = from < n;
+  cg->created_depth = n - from;
   /* Someone else's busy cgroup is not ours to take over (runc refuses it
    * too); an empty pre-existing one is joined and never removed.  */
   if (!cg->created && check_empty (cg, err) < 0)
@@ -501,7 +502,18 @@ v2_destroy (struct sk_cgroup *cg, sk_error_t *err)
   _cleanup_close_ int pfd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (pfd < 0)
     return errno == ENOENT ? 0 : sk_error_set (err, errno, "open `%s`", parent);
-  return remove_tree (pfd, slash + 1, cg->full, err);
+  if (remove_tree (pfd, slash + 1, cg->full, err) < 0)
+    return -1;
+  /* Parents this container's create made (cgroupsPath a/b/c with a/ new):
+   * remove them while empty; one still used by another container stays
+   * (ENOTEMPTY/EBUSY).  */
+  for (int i = 1; i < cg->created_depth && (slash = strrchr (parent, '/')); i++)
+    {
+      if (rmdir (parent) < 0)
+        break;
+      *slash = '\0';
+    }
+  return 0;
 }
 
 const struct sk_cgroup_ops sk_cgroup_v2_ops = {

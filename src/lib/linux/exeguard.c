@@ -15,12 +15,18 @@
  * closes both: the running skiff re-executes itself once from an
  * anonymous memfd with F_SEAL_WRITE, so every /proc/<pid>/exe skiff ever
  * exposes is that memfd, which no one can write (EPERM), and which is
- * not the host file.  Cost, measured on the test host: see the report
- * (a few hundred microseconds per create/run/exec, the copy of the binary
- * plus one execve and dynamic link).  No privilege is needed, unlike
- * PR_SET_MM_EXE_FILE (CAP_SYS_RESOURCE, absent from this host's bounding
- * set) or a read-only bind mount (a private mount namespace per call).  */
+ * not the host file.  No privilege is needed, unlike PR_SET_MM_EXE_FILE
+ * (CAP_SYS_RESOURCE, absent from the test host's bounding set), and no
+ * mount namespace, unlike a read-only bind of the binary.
+ *
+ * Cost, measured on the test host (150 interleaved runs, minimum/median):
+ * `create` of a missing bundle 0.72/1.01 ms without, 1.44/2.03 ms with;
+ * a whole `run` 4.3/7.2 ms without, 5.1/8.2 ms with: ~0.7-1 ms per
+ * create/run/exec, mostly the second execve and dynamic link (copying
+ * only the loadable part of the ELF took the copy from 0.33 to ~0.08 ms).
+ * Skipped when the binary sits on a read-only mount, which is as safe.  */
 #include <config.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,8 +34,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <skiff/container.h>
 #include "linux/security.h"
 #include "util/cleanup.h"
@@ -55,6 +63,39 @@ sk_exe_is_sealed (void)
   return seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS;
 }
 
+/* A binary on a read-only mount (a read-only /usr, or a read-only bind of
+ * the binary) needs no copy: reopening /proc/<pid>/exe for writing goes
+ * through that same mount and fails with EROFS.  */
+static bool
+exe_on_readonly_mount (void)
+{
+  struct statvfs sv;
+  return statvfs ("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
+/* Bytes of the ELF file the kernel and ld.so need: up to the end of the
+ * last PT_LOAD segment.  Debug info and section headers come after and
+ * are not copied (with -g that is most of the file: 1.2 MB -> 0.3 MB).
+ * Anything unexpected: the whole file.  */
+static off_t
+loadable_size (int fd, off_t size)
+{
+  Elf64_Ehdr eh;
+  if (pread (fd, &eh, sizeof eh, 0) != sizeof eh || memcmp (eh.e_ident, ELFMAG, SELFMAG) != 0
+      || eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof (Elf64_Phdr)
+      || eh.e_phnum == 0 || eh.e_phnum > 128)
+    return size;
+  Elf64_Phdr ph[128];
+  size_t len = eh.e_phnum * sizeof (Elf64_Phdr);
+  if (pread (fd, ph, len, eh.e_phoff) != (ssize_t) len)
+    return size;
+  uint64_t end = eh.e_phoff + len;
+  for (int i = 0; i < eh.e_phnum; i++)
+    if (ph[i].p_offset + ph[i].p_filesz > end)
+      end = ph[i].p_offset + ph[i].p_filesz;
+  return end < (uint64_t) size ? (off_t) end : size;
+}
+
 static int
 sealed_copy (sk_error_t *err)
 {
@@ -70,7 +111,7 @@ sealed_copy (sk_error_t *err)
     mfd = memfd_create ("skiff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (mfd < 0)
     return sk_error_set (err, errno, "memfd_create");
-  off_t left = st.st_size;
+  off_t left = loadable_size (src, st.st_size);
   while (left > 0)
     {
       ssize_t n = sendfile (mfd, src, NULL, left);
@@ -113,6 +154,12 @@ int
 sk_exe_protect (sk_error_t *err)
 {
   if (sk_exe_is_sealed ())
+    {
+      /* fexecve named us after the memfd; ps should still say skiff.  */
+      prctl (PR_SET_NAME, "skiff", 0, 0, 0);
+      return 0;
+    }
+  if (exe_on_readonly_mount ())
     return 0;
   _cleanup_close_ int mfd = sealed_copy (err);
   if (mfd < 0)

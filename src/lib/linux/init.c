@@ -30,20 +30,6 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* The parent may ignore or catch signals (SIGPIPE for hooks, SIGCHLD for
- * run): the container starts from a clean slate.  */
-static void
-reset_signals (void)
-{
-  struct sigaction sa = { .sa_handler = SIG_DFL };
-  for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP)
-      sigaction (s, &sa, NULL);
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-}
-
 static int
 write_time_offsets (const struct sk_spec *spec, sk_error_t *err)
 {
@@ -287,7 +273,7 @@ sk_init_child (void *arg)
   for (size_t i = 0; i < sizeof ctx->parent_fds / sizeof ctx->parent_fds[0]; i++)
     if (ctx->parent_fds[i] >= 0)
       close (ctx->parent_fds[i]);
-  reset_signals ();
+  sk_reset_signals ();
   /* CVE-2019-5736: until execve, /proc/<pid>/exe is the host's skiff
    * binary; a non-dumpable process cannot be opened through it by a
    * process in the container (ptrace access mode check).  execve of the

@@ -92,8 +92,9 @@ extern const char *const sk_mount_option_names[];
 int sk_tty_setup (struct sk_init_ctx *ctx, sk_error_t *err);
 
 /* ---- attrs.c: process and host attributes (child side) --------------- */
-/* hostname, domainname (need a new uts ns), oomScoreAdj, rlimits,
- * personality, scheduler, ioPriority, memoryPolicy.  Before pivot.  */
+/* hostname, domainname (need a new uts ns), session keyring, oomScoreAdj,
+ * personality, scheduler, ioPriority, memoryPolicy.  Before pivot.
+ * (rlimits: sk_rlimits_apply, parent side, at READY.)  */
 int sk_attrs_apply (struct sk_init_ctx *ctx, sk_error_t *err);
 /* linux.sysctl, through the container's /proc/sys (after pivot).  */
 int sk_sysctl_apply (const struct sk_spec *spec, sk_error_t *err);
@@ -108,6 +109,10 @@ int sk_parse_cpu_list (const char *list, unsigned long *mask, size_t nbits, sk_e
  * calls it before and after joining the cgroup).  NULL or "" = leave the
  * affinity alone, as config.md says.  */
 int sk_cpu_affinity_apply (const char *cpus, sk_error_t *err);
+/* process.rlimits on the container process, from the parent once the
+ * child reported READY (its setup is done; prlimit uses the runtime's
+ * CAP_SYS_RESOURCE, which a child in a new user namespace lacks).  */
+int sk_rlimits_apply (const struct sk_process *p, pid_t pid, sk_error_t *err);
 
 /* ---- netdev.c / intelrdt.c (parent side) ----------------------------- */
 int sk_netdev_move (const struct sk_spec *spec, pid_t pid, sk_error_t *err);

@@ -110,6 +110,22 @@ sk_seccomp_arch_token (const char *name)
   return seccomp_arch_resolve_name (low);
 }
 
+/* An arch usable here: libseccomp knows it and it can join a filter
+ * with the native arch (same endianness).  */
+bool
+sk_seccomp_arch_usable (const char *name)
+{
+  uint32_t tok = sk_seccomp_arch_token (name);
+  if (tok == 0)
+    return false;
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
+  if (ctx == NULL)
+    return false;
+  int r = seccomp_arch_add (ctx, tok);
+  seccomp_release (ctx);
+  return r == 0 || r == -EEXIST;
+}
+
 /* A flag works when the kernel accepts it: seccomp(2) with a NULL program
  * fails with EFAULT once the flags passed validation, EINVAL otherwise
  * (the probe libseccomp itself uses).  WAIT_KILLABLE_RECV is only valid
@@ -159,6 +175,15 @@ add_archs (scmp_filter_ctx ctx, const struct sk_seccomp *s, sk_error_t *err)
                              "architecture `%s` is not supported by libseccomp %u.%u",
                              i, name, seccomp_version ()->major, seccomp_version ()->minor);
       int r = seccomp_arch_add (ctx, tok);
+      /* EDOM: an arch of the other endianness cannot share a filter with
+       * the native one; no process here can make its syscalls, so it is
+       * skipped (profiles often list every arch).  */
+      if (r == -EDOM)
+        {
+          sk_log_debug ("seccomp: architecture `%s` cannot be mixed with the native one: "
+                        "skipped", name);
+          continue;
+        }
       if (r < 0 && r != -EEXIST)
         return sk_error_set (err, -r, "seccomp: add architecture `%s`", name);
     }
@@ -309,13 +334,11 @@ export_bpf (scmp_filter_ctx ctx, struct sk_seccomp_prog *p, sk_error_t *err)
   return 0;
 }
 
-struct sk_seccomp_prog *
-sk_seccomp_compile (const struct sk_seccomp *s, sk_error_t *err)
+static struct sk_seccomp_prog *
+compile_uncached (const struct sk_seccomp *s, sk_error_t *err)
 {
   uint32_t def;
   bool notify = false;
-  if (s == NULL)
-    return NULL;
   if (s->default_action == NULL)
     {
       sk_error_set (err, 0, "config.json: linux.seccomp.defaultAction: required");
@@ -355,6 +378,25 @@ fail:
     seccomp_release (ctx);
   sk_seccomp_prog_free (p);
   return NULL;
+}
+
+/* A profile already compiled on this host with this libseccomp, skiff and
+ * kernel comes from the cache (seccomp_cache.c); its errors cannot differ,
+ * since only successful compilations are stored.  */
+struct sk_seccomp_prog *
+sk_seccomp_compile (const struct sk_seccomp *s, sk_error_t *err)
+{
+  if (s == NULL)
+    return NULL;
+  size_t key_len = 0;
+  _cleanup_free_ char *key = sk_seccomp_cache_key (s, &key_len);
+  struct sk_seccomp_prog *p = key ? sk_seccomp_cache_load (key, key_len) : NULL;
+  if (p != NULL)
+    return p;
+  p = compile_uncached (s, err);
+  if (p != NULL && key != NULL)
+    sk_seccomp_cache_store (key, key_len, p);
+  return p;
 }
 
 void

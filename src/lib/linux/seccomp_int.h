@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct sock_filter;
+struct sk_seccomp;
 
 struct sk_seccomp_prog
 {
@@ -32,6 +33,13 @@ extern const struct sk_seccomp_name sk_seccomp_flags[];
 
 int sk_seccomp_sys (unsigned int op, unsigned int flags, void *args);
 uint32_t sk_seccomp_arch_token (const char *name);   /* 0: unknown to libseccomp */
+bool sk_seccomp_arch_usable (const char *name);
 bool sk_seccomp_flag_supported (unsigned long flag);
+
+/* seccomp_cache.c */
+char *sk_seccomp_cache_key (const struct sk_seccomp *s, size_t *len);
+struct sk_seccomp_prog *sk_seccomp_cache_load (const char *key, size_t key_len);
+void sk_seccomp_cache_store (const char *key, size_t key_len,
+                             const struct sk_seccomp_prog *p);
 
 #endif

@@ -114,3 +114,37 @@ sk_fds_cloexec_from (int first, sk_error_t *err)
   closedir (d);
   return 0;
 }
+
+#include <signal.h>
+#include <sys/un.h>
+
+int
+sk_unix_connect (const char *path, const char *what, sk_error_t *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  if (strlen (path) >= sizeof addr.sun_path)
+    return sk_error_set (err, ENAMETOOLONG, "%s `%s`", what, path);
+  strcpy (addr.sun_path, path);
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return sk_error_set (err, errno, "%s", what);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      sk_error_set (err, errno, "connect to %s `%s`", what, path);
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+void
+sk_reset_signals (void)
+{
+  struct sigaction sa = { .sa_handler = SIG_DFL };
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP)
+      sigaction (s, &sa, NULL);
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}

@@ -21,4 +21,12 @@ int sk_recv_fd (int sock, sk_error_t *err);
  * execve so no host fd leaks into the container (CVE-2024-21626).  */
 int sk_fds_cloexec_from (int first, sk_error_t *err);
 
+/* Connect to a unix stream socket (a --console-socket); `what` names it in
+ * errors.  */
+int sk_unix_connect (const char *path, const char *what, sk_error_t *err);
+
+/* Every signal back to its default disposition and an empty mask: a new
+ * container process must not inherit what skiff blocks or ignores.  */
+void sk_reset_signals (void);
+
 #endif
