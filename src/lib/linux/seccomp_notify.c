@@ -186,8 +186,15 @@ sk_seccomp_send_listener (const struct sk_seccomp *s, int notify_fd,
   if (r < 0)
     return sk_error_set (err, errno, "send to seccomp listener `%s`", path);
   /* A stream socket may take part of a long state: the rest goes without
-   * fds, as the spec allows.  */
-  if ((size_t) r < len && sk_write_all (sock, msg + r, len - r) < 0)
-    return sk_error_set (err, errno, "send to seccomp listener `%s`", path);
+   * fds, as the spec allows.  MSG_NOSIGNAL: an agent that hangs up must
+   * give an error (and a clean rollback), not a SIGPIPE.  */
+  for (size_t done = r; done < len; done += r)
+    {
+      r = send (sock, msg + done, len - done, MSG_NOSIGNAL);
+      if (r < 0 && errno == EINTR)
+        r = 0;
+      else if (r < 0)
+        return sk_error_set (err, errno, "send to seccomp listener `%s`", path);
+    }
   return 0;
 }
