@@ -96,6 +96,7 @@ count_layer () {
   fi
   case $result in
     FAIL|ERROR|XPASS) [ "$f" -gt 0 ] || f=1 ;;
+    SKIP) [ $((p + f + s)) -gt 0 ] || s=1 ;;   # e.g. the bats layer when not root
   esac
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
   layers+=("$(printf '%-40s %-5s %d passed, %d failed, %d skipped' "$name" "$result" "$p" "$f" "$s")")

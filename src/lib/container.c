@@ -138,6 +138,15 @@ fill_state (struct sk_create *cc)
   st->id = (char *) cc->id;
   st->pid = cc->pid;
   st->pid_start = sk_proc_start_time (cc->pid);
+  /* What init runs until its execve (state.c before_execve).  */
+  char exe[64];
+  struct stat sb;
+  snprintf (exe, sizeof exe, "/proc/%d/exe", cc->pid);
+  if (stat (exe, &sb) == 0)
+    {
+      st->init_exe_dev = sb.st_dev;
+      st->init_exe_ino = sb.st_ino;
+    }
   st->bundle = cc->bundle;
   st->rootfs = cc->rootfs;
   if (st->created == NULL)

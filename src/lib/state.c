@@ -120,6 +120,26 @@ fifo_exists (const char *root, const char *id)
   return lstat (fifo, &st) == 0;
 }
 
+/* `start` removes exec.fifo as soon as init passed it, then init runs the
+ * startContainer hooks, drops privileges and calls execve.  runtime.md
+ * "State": `running` only once the user program was executed, so in that
+ * window the process is still `created`: it still runs the image it had at
+ * create (skiff's own sealed memfd, exeguard.c), which no user program can
+ * be.  This does not depend on `start` surviving, unlike removing the fifo
+ * after execve would.  If /proc/<pid>/exe cannot be read, assume running.  */
+static bool
+before_execve (const struct sk_state *st)
+{
+  char path[64];
+  struct stat sb;
+  if (st->init_exe_ino == 0)
+    return false;
+  snprintf (path, sizeof path, "/proc/%d/exe", st->pid);
+  if (stat (path, &sb) < 0)
+    return false;
+  return (uint64_t) sb.st_dev == st->init_exe_dev && (uint64_t) sb.st_ino == st->init_exe_ino;
+}
+
 void
 sk_state_refresh (const char *root, struct sk_state *st)
 {
@@ -134,7 +154,7 @@ sk_state_refresh (const char *root, struct sk_state *st)
       st->status = SK_STATUS_STOPPED;
       return;
     }
-  if (fifo_exists (root, st->id))
+  if (fifo_exists (root, st->id) || before_execve (st))
     {
       st->status = SK_STATUS_CREATED;
       return;
@@ -198,6 +218,8 @@ sk_state_serialize (const struct sk_state *st, sk_error_t *err)
   sk_jgen_kv_string (g, "id", st->id);
   sk_jgen_kv_int (g, "pid", st->pid);
   sk_jgen_kv_uint (g, "pidStart", st->pid_start);
+  sk_jgen_kv_uint (g, "initExeDev", st->init_exe_dev);
+  sk_jgen_kv_uint (g, "initExeIno", st->init_exe_ino);
   sk_jgen_kv_string (g, "bundle", st->bundle);
   sk_jgen_kv_string (g, "rootfs", st->rootfs);
   sk_jgen_kv_string (g, "created", st->created);
@@ -278,6 +300,12 @@ sk_state_parse (const char *json, size_t len, sk_error_t *err)
   if ((v = sk_json_get (root, "pid")) && sk_json_int_range (v, "pid", 0, INT_MAX, &pid, err) < 0)
     return NULL;
   if ((v = sk_json_get (root, "pidStart")) && sk_json_uint64 (v, "pidStart", &start, err) < 0)
+    return NULL;
+  if ((v = sk_json_get (root, "initExeDev"))
+      && sk_json_uint64 (v, "initExeDev", &st->init_exe_dev, err) < 0)
+    return NULL;
+  if ((v = sk_json_get (root, "initExeIno"))
+      && sk_json_uint64 (v, "initExeIno", &st->init_exe_ino, err) < 0)
     return NULL;
   int64_t depth = 0;
   if ((v = sk_json_get (root, "cgroupCreatedDepth"))

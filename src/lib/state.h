@@ -4,8 +4,10 @@
  *   exec.fifo   present while the container is `created`
  *
  * Status is computed, never trusted from disk: pid gone or its start time
- * differs from the recorded one -> stopped; exec.fifo present -> created;
- * cgroup frozen -> paused; else running.  */
+ * differs from the recorded one -> stopped; exec.fifo present, or the
+ * process still runs the image it had at create (it has not reached
+ * execve yet: startContainer hooks) -> created; cgroup frozen -> paused;
+ * else running.  */
 #ifndef SKIFF_STATE_H
 #define SKIFF_STATE_H
 
@@ -30,6 +32,8 @@ struct sk_state
   char *id;
   pid_t pid;                   /* 0 while creating */
   uint64_t pid_start;          /* /proc/<pid>/stat field 22 */
+  uint64_t init_exe_dev;       /* stat of /proc/<pid>/exe at create (skiff's */
+  uint64_t init_exe_ino;       /* sealed memfd); 0 when unknown */
   char *bundle;
   char *rootfs;
   char *created;               /* RFC 3339 */

@@ -73,3 +73,50 @@ EOF
   assert_status 0
   assert_nothing_left "$ID"
 }
+
+@test "conformance: state is created, not running, while startContainer hooks run" {
+  # runtime.md "State": `running` is "the container process has executed
+  # the user-specified program" (after lifecycle step 8); startContainer
+  # hooks are step 7.  The hook (in the container, config.md
+  # "startContainer") blocks until the test lets it go.
+  mkdir -p "$TEST_DIR/hooks"
+  cfg "c['mounts'].append({'destination': '/hooks', 'type': 'bind', 'source': '$TEST_DIR/hooks',
+                          'options': ['rbind', 'rw']})
+c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'env': ['PATH=/bin'],
+  'args': ['sh', '-c', 'touch /hooks/entered; while [ ! -e /hooks/go ]; do sleep 0.05; done']}]}"
+  set_args /probe sleep 1000
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  "$SKIFF" --root "$ROOT" start "$ID" >"$TEST_DIR/start.out" 2>&1 </dev/null 3>&- &
+  start_pid=$!
+  wait_for_file "$TEST_DIR/hooks/entered"
+  st=$(state_field "$ID" status)
+  touch "$TEST_DIR/hooks/go"
+  wait "$start_pid" || fail "start failed: $(cat "$TEST_DIR/start.out")"
+  [ "$st" = created ] || fail "state during the startContainer hook: \`$st\`, expected \`created\`"
+  [ "$(state_field "$ID" status)" = running ] || fail "not running after start"
+}
+
+@test "conformance: a start killed after execve leaves a running container" {
+  # The state must not depend on `start` surviving: kill it while the
+  # startContainer hook runs; once the user program runs, state says
+  # `running` (runtime.md "State") and a second start is refused.
+  mkdir -p "$TEST_DIR/hooks"
+  cfg "c['mounts'].append({'destination': '/hooks', 'type': 'bind', 'source': '$TEST_DIR/hooks',
+                          'options': ['rbind', 'rw']})
+c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'env': ['PATH=/bin'],
+  'args': ['sh', '-c', 'touch /hooks/entered; while [ ! -e /hooks/go ]; do sleep 0.05; done']}]}"
+  set_args /probe sleep 1000
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  "$SKIFF" --root "$ROOT" start "$ID" >/dev/null 2>&1 </dev/null 3>&- &
+  start_pid=$!
+  wait_for_file "$TEST_DIR/hooks/entered"
+  kill -9 "$start_pid"
+  wait "$start_pid" || true
+  touch "$TEST_DIR/hooks/go"
+  wait_for_status "$ID" running
+  run_skiff start "$ID"
+  [ "$status" -ne 0 ] || fail "second start succeeded"
+  assert_output_contains "not created"
+}
