@@ -23,8 +23,9 @@
  *   HOOKS                           -->     prestart + createRuntime hooks
  *                                   <--     HOOKS_DONE (payload: state JSON)
  *   createContainer hooks (container mount ns, before pivot_root)
- *   pivot_root, masked/readonly paths,
- *   sysctl, console; executable found
+ *   pivot_root, sysctl, cwd, masked/
+ *   readonly paths, console; executable
+ *   found (init.c has the exact order)
  *   [SECCOMP_FD (fd) with SCMP_ACT_NOTIFY]  -->  hand fd to listenerPath
  *                                   <--     SECCOMP_DONE
  *   READY                           -->     write pid file + state.json;
