@@ -11,11 +11,13 @@
 #   $ID      a container id unique to this test (use "$ID-2"... for more:
 #            anything containing $TOKEN is found and cleaned up by teardown)
 #   $TOKEN   the unique name of this test's temp dir
+#   $TEST_DIR  that temp dir (holds $ROOT and $BUNDLE; put scratch files here)
 #   $SKIFF   the binary under test (env SKIFF, else <srcdir>/build/skiff)
 #
 # Functions:
 #   skiff ARGS...                  $SKIFF --root $ROOT ARGS...
 #   cfg 'PYTHON'                   edit $BUNDLE/config.json; `c` is the dict
+#   set_args ARGS...               process.args = ARGS (no quoting games)
 #   run_container [ARGS...]        set process.args (if given), `skiff run`
 #                                  in the foreground: $status, $output
 #   run_skiff ARGS...              like `run skiff ARGS...` but safe for

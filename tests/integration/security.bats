@@ -96,6 +96,21 @@ helper_bin () {
   assert_output_contains "CapEff=$(mask CAP_KILL)"
 }
 
+@test "caps: sets the kernel would refuse are warned about and trimmed, not fatal" {
+  # inheritable outside bounding (capset EPERM), effective outside
+  # permitted, ambient outside permitted+inheritable.
+  set_caps "{'bounding': ['CAP_KILL', 'CAP_CHOWN'], 'permitted': ['CAP_KILL', 'CAP_CHOWN'],
+             'effective': ['CAP_KILL', 'CAP_NET_RAW'], 'inheritable': ['CAP_KILL', 'CAP_SETUID'],
+             'ambient': ['CAP_CHOWN']}"
+  run_container /probe caps
+  assert_status 0
+  assert_output_contains 'capability `CAP_SETUID` cannot be granted in the inheritable set'
+  assert_output_contains 'capability `CAP_NET_RAW` cannot be granted in the effective set'
+  assert_output_contains 'capability `CAP_CHOWN` cannot be granted in the ambient set'
+  assert_output_contains "CapInh=$(mask CAP_KILL)"
+  assert_output_contains "CapAmb=0000000000000000"
+}
+
 @test "user: uid, gid, additionalGids, umask (config.md User)" {
   cfg "c['process']['user'] = {'uid': 1000, 'gid': 1001, 'additionalGids': [5, 1002], 'umask': 23}"
   run_container /probe ids

@@ -167,8 +167,12 @@ caps_resolve (const struct sk_capabilities *c, bool warn, struct caps_plan *plan
     {
       int s = limited[k];
       sk_capset_t allowed;
-      if (s == SET_BOUNDING || s == SET_INHERITABLE)
+      if (s == SET_BOUNDING)
         allowed = bound;
+      else if (s == SET_INHERITABLE)
+        /* capset(2) refuses an inheritable cap outside the bounding set,
+         * which by then is the configured one.  */
+        allowed = plan->set[SET_BOUNDING];
       else if (s == SET_PERMITTED)
         allowed = perm & bound;
       else if (s == SET_EFFECTIVE)
@@ -182,6 +186,7 @@ caps_resolve (const struct sk_capabilities *c, bool warn, struct caps_plan *plan
             char n[64];
             const char *why = s == SET_EFFECTIVE ? "it is not in the permitted set"
                             : s == SET_AMBIENT ? "it is not both permitted and inheritable"
+                            : s == SET_INHERITABLE ? "it is not in the bounding set"
                             : "this runtime does not hold it";
             sk_log_warn ("capability `%s` cannot be granted in the %s set (%s): skipped",
                          cap_name (cap, n, sizeof n), set_names[s], why);
