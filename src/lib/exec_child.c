@@ -384,7 +384,10 @@ stage2 (struct sk_exec_ctx *ctx)
       sk_error_set (&err, ENOMEM, "environment");
       fail (ctx, &err, 1);
     }
-  umask (p->user.has_umask ? p->user.umask : 022);
+  /* config.md process.user.umask: "If unspecified, the umask should not be
+   * changed from the calling process' umask" (as for the init).  */
+  if (p->user.has_umask)
+    umask (p->user.umask);
   /* Loading a filter needs no_new_privs or CAP_SYS_ADMIN: when the
    * process keeps neither, load it while we still have the capability
    * (the same rule as the container's init).  */

@@ -168,7 +168,14 @@ t_relative_path () {
   start relp
   grep -qx "$(pid_of relp)" "$CG/rel/a/cgroup.procs" || fail "not in $CG/rel/a"
   sk delete --force relp
+  # delete removes the parents its create made too (nothing left behind)
+  [ ! -d "$CG/rel" ] || fail "created parent left"
+  # a parent that existed before is kept
+  mkdir "$CG/rel"
+  start relp2
+  sk delete --force relp2
   [ ! -d "$CG/rel/a" ] || fail "leaf left"
+  [ -d "$CG/rel" ] || fail "pre-existing parent removed"
   rmdir "$CG/rel"
 }
 
@@ -386,7 +393,7 @@ t "resources are written to the container's cgroup files" t_resources_written
 t "cpu.idle" t_cpu_idle
 t "pids.limit 0 is a real limit (nothing can start, nothing left)" t_pids_zero_is_a_limit
 t "default cgroupsPath is the id below our parent cgroup" t_default_path
-t "relative cgroupsPath, removed leaf on delete" t_relative_path
+t "relative cgroupsPath, removed leaf and created parents on delete" t_relative_path
 t "cgroupsPath with .. refused, nothing left" t_dotdot_refused
 t "--systemd-cgroup refused, nothing left" t_systemd_refused
 t "unified key that does not exist: error, nothing left" t_unified_missing_file
