@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include "linux/linux.h"
+#include "linux/security.h"
 #include "linux/rootfs_int.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -619,6 +620,16 @@ dispatch (struct mnt *x, const char *src, int target, sk_error_t *err)
     return do_sysfs (x, target, err);
   if (strcmp (type, "cgroup") == 0 || strcmp (type, "cgroup2") == 0)
     return do_cgroup (x, type, target, err);
+  /* linux.mountLabel labels the filesystems the runtime creates (tmpfs,
+   * devpts, mqueue, ...); proc, sysfs and cgroup have fixed labels and
+   * binds keep their source's.  Only when SELinux is enabled: validation
+   * refuses a label on a host without it.  */
+  if (strcmp (type, "proc") != 0 && x->ctx->spec->linux_ && x->ctx->spec->linux_->mount_label)
+    {
+      _cleanup_free_ char *ctx = sk_selinux_mount_option (x->ctx->spec->linux_->mount_label);
+      if (ctx && add_data (&x->o, ctx) < 0)
+        return sk_error_set (err, ENOMEM, "mount `%s`", x->dest);
+    }
   return do_fs_mount (x, type, target, x->o.data, err);
 }
 
