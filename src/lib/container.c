@@ -181,7 +181,8 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
   *ic = (struct sk_init_ctx) {
     .spec = cc->spec, .id = cc->id, .bundle = cc->bundle, .rootfs = cc->rootfs,
     .state_dir = cc->state_dir, .no_pivot = cc->o->no_pivot,
-    .no_new_keyring = cc->o->no_new_keyring, .preserve_fds = cc->o->preserve_fds,
+    .no_new_keyring = cc->o->no_new_keyring,
+    .preserve_fds = cc->o->listen_fds + cc->o->preserve_fds, .listen_fds = cc->o->listen_fds,
     .console_socket_fd = cc->console_fd, .sync_fd = sv[1], .fifo_dirfd = cc->state_dirfd,
     .cgroup_fd = cc->cg ? cc->cg->dirfd : -1, .seccomp = cc->seccomp,
     .new_ns_flags = plan.unshare_flags, .userns_new = plan.userns_new,
