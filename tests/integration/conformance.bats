@@ -173,3 +173,22 @@ activated () {
   assert_status 0
   [ "$output" = "$(printf 'three\nfour\nfive')" ] || fail "fds 3-5 not passed in order"
 }
+
+@test "conformance: kill --signal, the OCI CLI spelling" {
+  # OCI runtime command line interface (runtime-tools docs), "kill":
+  # `--signal <SIGNAL>`, default TERM; callers such as containerd pass the
+  # signal positionally (runc), which keeps working.
+  set_args /probe sleep 1000
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  run_skiff kill --signal KILL "$ID" TERM
+  [ "$status" -ne 0 ] || fail "conflicting signals accepted"
+  assert_output_contains "signal given twice"
+  [ "$(state_field "$ID" status)" = created ] || fail "container changed by a refused kill"
+  run_skiff kill --signal KILL "$ID"
+  assert_status 0
+  wait_for_status "$ID" stopped
+  run_skiff delete "$ID"
+  assert_status 0
+  assert_nothing_left "$ID"
+}
