@@ -25,6 +25,10 @@ struct sk_create_opts
   const char *pid_file;
   const char *console_socket;
   int preserve_fds;
+  /* Socket activation (the OCI runtime CLI, "create": LISTEN_FDS): fds
+   * 3..3+listen_fds-1 are passed first, then the --preserve-fds ones, and
+   * the process gets LISTEN_FDS and LISTEN_PID (its own pid).  */
+  int listen_fds;
   bool no_pivot;
   bool no_new_keyring;
   /* run only */

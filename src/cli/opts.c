@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "commands.h"
 #include "opts.h"
 
@@ -177,4 +178,22 @@ sk_cmd_with_id (const struct sk_global *g, const struct sk_cmd_help *h, int argc
   if (sk_opts_want_args (h, argc, argv, first, 1, 1, err) < 0)
     return -1;
   return fn (g, argv[first], err) < 0 ? -1 : 0;
+}
+
+int
+sk_opts_listen_fds (sk_error_t *err)
+{
+  const char *n = getenv ("LISTEN_FDS");
+  const char *pid = getenv ("LISTEN_PID");
+  if (n == NULL || *n == '\0')
+    return 0;
+  /* Meant for another process (an ancestor that did not consume them).  */
+  if (pid && *pid && strtol (pid, NULL, 10) != (long) getpid ())
+    return 0;
+  char *end;
+  errno = 0;
+  long v = strtol (n, &end, 10);
+  if (errno || *end || v < 0 || v > 4096)
+    return sk_error_set (err, 0, "LISTEN_FDS: `%s` is not a number of file descriptors", n);
+  return (int) v;
 }

@@ -42,6 +42,10 @@ int sk_opts_parse (const struct sk_cmd_help *h, const struct sk_opt *opts,
 void sk_opts_print_help (const struct sk_cmd_help *h, const struct sk_opt *opts);
 void sk_opts_free_list (struct sk_strv *l);
 
+/* Socket activation for create/run: N from LISTEN_FDS when LISTEN_PID is
+ * unset or ours (sd_listen_fds' rule), else 0.  */
+int sk_opts_listen_fds (sk_error_t *err);
+
 /* Require exactly n positional args (naming them in the error).  */
 int sk_opts_want_args (const struct sk_cmd_help *h, int argc, char **argv, int first_arg,
                        int min, int max, sk_error_t *err);

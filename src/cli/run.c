@@ -23,6 +23,8 @@ cmd_run (const struct sk_global *g, int argc, char **argv, sk_error_t *err)
     return r < 0 ? -1 : 0;
   if (sk_opts_want_args (&h, argc, argv, first, 1, 1, err) < 0)
     return -1;
+  if ((o.listen_fds = sk_opts_listen_fds (err)) < 0)
+    return -1;
   int code = 0;
   if (sk_container_run (g, argv[first], &o, &code, err) < 0)
     return -1;

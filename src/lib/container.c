@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "container_priv.h"
+#include "linux/security.h"
 #include "linux/spawn.h"
 #include "sync.h"
 #include "util/cleanup.h"
@@ -138,11 +139,15 @@ fill_state (struct sk_create *cc)
   st->id = (char *) cc->id;
   st->pid = cc->pid;
   st->pid_start = sk_proc_start_time (cc->pid);
-  /* What init runs until its execve (state.c before_execve).  */
+  /* What init runs until its execve (state.c before_execve): only when
+   * that is our sealed memfd (exeguard.c), which no user program can be.
+   * A skiff on a read-only mount runs unsealed, and a container might
+   * exec that very file through a bind mount: then state could not tell
+   * before from after execve, so it is not recorded.  */
   char exe[64];
   struct stat sb;
   snprintf (exe, sizeof exe, "/proc/%d/exe", cc->pid);
-  if (stat (exe, &sb) == 0)
+  if (sk_exe_is_sealed () && stat (exe, &sb) == 0)
     {
       st->init_exe_dev = sb.st_dev;
       st->init_exe_ino = sb.st_ino;
@@ -176,7 +181,8 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
   *ic = (struct sk_init_ctx) {
     .spec = cc->spec, .id = cc->id, .bundle = cc->bundle, .rootfs = cc->rootfs,
     .state_dir = cc->state_dir, .no_pivot = cc->o->no_pivot,
-    .no_new_keyring = cc->o->no_new_keyring, .preserve_fds = cc->o->preserve_fds,
+    .no_new_keyring = cc->o->no_new_keyring,
+    .preserve_fds = cc->o->listen_fds + cc->o->preserve_fds, .listen_fds = cc->o->listen_fds,
     .console_socket_fd = cc->console_fd, .sync_fd = sv[1], .fifo_dirfd = cc->state_dirfd,
     .cgroup_fd = cc->cg ? cc->cg->dirfd : -1, .seccomp = cc->seccomp,
     .new_ns_flags = plan.unshare_flags, .userns_new = plan.userns_new,

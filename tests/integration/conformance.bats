@@ -120,3 +120,75 @@ c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'env': ['PATH=/bin'],
   [ "$status" -ne 0 ] || fail "second start succeeded"
   assert_output_contains "not created"
 }
+
+# activated ARGS...: skiff ARGS with LISTEN_FDS=2 meant for it (LISTEN_PID is
+# skiff's own pid: exec keeps the shell's) and fds 3, 4 open on two files.
+activated () {
+  echo three >"$TEST_DIR/l3"
+  echo four >"$TEST_DIR/l4"
+  status=0
+  sh -c 'LISTEN_FDS=2 LISTEN_PID=$$ exec "$@"' sh "$SKIFF" --root "$ROOT" "$@" \
+    3<"$TEST_DIR/l3" 4<"$TEST_DIR/l4" >"$TEST_DIR/act.out" 2>&1 </dev/null || status=$?
+  output=$(cat "$TEST_DIR/act.out")
+}
+
+@test "conformance: LISTEN_FDS passes fds 3 and 4 and tells the process" {
+  # OCI runtime command line interface (runtime-tools docs), "create",
+  # environment variables: "LISTEN_FDS=2 would mean that the runtime MUST
+  # pass file descriptors 3 and 4 to the container process".  LISTEN_PID is
+  # the process's own pid (1 in its pid namespace) so sd_listen_fds accepts
+  # them; a stale LISTEN_FDS in process.env is replaced.
+  cfg 'c["process"]["env"].append("LISTEN_FDS=9")'
+  set_args sh -c 'echo "fds=$LISTEN_FDS pid=$LISTEN_PID"; cat <&3; cat <&4; ls /proc/self/fd/'
+  activated run --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  assert_output_contains "fds=2 pid=1"
+  assert_output_contains "three"
+  assert_output_contains "four"
+}
+
+@test "conformance: LISTEN_FDS meant for another process is ignored" {
+  # sd_listen_fds(3): LISTEN_PID names the process the fds are for.
+  echo three >"$TEST_DIR/l3"
+  set_args sh -c 'echo "fds=${LISTEN_FDS:-none}"; ls /proc/self/fd/'
+  status=0
+  LISTEN_FDS=1 LISTEN_PID=1 "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$ID" \
+    3<"$TEST_DIR/l3" >"$TEST_DIR/out" 2>&1 </dev/null || status=$?
+  output=$(cat "$TEST_DIR/out")
+  assert_status 0
+  assert_output_contains "fds=none"
+}
+
+@test "conformance: LISTEN_FDS with --preserve-fds passes both, activation fds first" {
+  # runc's reading of the same CLI: stdio + LISTEN_FDS + --preserve-fds N.
+  echo five >"$TEST_DIR/l5"
+  set_args sh -c 'cat <&3; cat <&4; cat <&5'
+  echo three >"$TEST_DIR/l3"
+  echo four >"$TEST_DIR/l4"
+  status=0
+  sh -c 'LISTEN_FDS=2 LISTEN_PID=$$ exec "$@"' sh "$SKIFF" --root "$ROOT" run --preserve-fds 1 \
+    --bundle "$BUNDLE" "$ID" 3<"$TEST_DIR/l3" 4<"$TEST_DIR/l4" 5<"$TEST_DIR/l5" \
+    >"$TEST_DIR/act.out" 2>&1 </dev/null || status=$?
+  output=$(cat "$TEST_DIR/act.out")
+  assert_status 0
+  [ "$output" = "$(printf 'three\nfour\nfive')" ] || fail "fds 3-5 not passed in order"
+}
+
+@test "conformance: kill --signal, the OCI CLI spelling" {
+  # OCI runtime command line interface (runtime-tools docs), "kill":
+  # `--signal <SIGNAL>`, default TERM; callers such as containerd pass the
+  # signal positionally (runc), which keeps working.
+  set_args /probe sleep 1000
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  run_skiff kill --signal KILL "$ID" TERM
+  [ "$status" -ne 0 ] || fail "conflicting signals accepted"
+  assert_output_contains "signal given twice"
+  [ "$(state_field "$ID" status)" = created ] || fail "container changed by a refused kill"
+  run_skiff kill --signal KILL "$ID"
+  assert_status 0
+  wait_for_status "$ID" stopped
+  run_skiff delete "$ID"
+  assert_status 0
+  assert_nothing_left "$ID"
+}

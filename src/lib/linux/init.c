@@ -242,6 +242,37 @@ wait_for_start (struct sk_init_ctx *ctx, sk_error_t *err)
   return 0;
 }
 
+/* Socket activation (OCI runtime CLI, "create": LISTEN_FDS): the process
+ * learns how many fds it got and that they are its own.  LISTEN_PID is
+ * our pid as the process sees it (1 in a new pid namespace), computed here
+ * because the parent cannot know it without one; execve keeps the pid.
+ * Entries of the same name in process.env are replaced.  */
+static char **
+listen_env (const struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  char *const *env = ctx->spec->process->env.v;
+  size_t n = 0;
+  while (env && env[n])
+    n++;
+  char **out = calloc (n + 3, sizeof *out);
+  size_t k = 0;
+  if (out == NULL)
+    {
+      sk_error_set (err, errno, "LISTEN_FDS environment");
+      return NULL;
+    }
+  for (size_t i = 0; i < n; i++)
+    if (strncmp (env[i], "LISTEN_FDS=", 11) != 0 && strncmp (env[i], "LISTEN_PID=", 11) != 0)
+      out[k++] = env[i];
+  if (asprintf (&out[k++], "LISTEN_FDS=%d", ctx->listen_fds) < 0
+      || asprintf (&out[k++], "LISTEN_PID=%d", (int) getpid ()) < 0)
+    {
+      sk_error_set (err, errno, "LISTEN_FDS environment");
+      return NULL;              /* the child execs or exits: no free */
+    }
+  return out;
+}
+
 static int
 after_ready (struct sk_init_ctx *ctx, sk_error_t *err)
 {
@@ -253,6 +284,10 @@ after_ready (struct sk_init_ctx *ctx, sk_error_t *err)
   if (sk_hooks_run (&ctx->spec->hooks.start_container, "startContainer", ctx->state_json,
                     err) < 0)
     return -1;
+  /* Built before seccomp is loaded: a filter may refuse the allocation.  */
+  char **env = ctx->spec->process->env.v;
+  if (ctx->listen_fds > 0 && (env = listen_env (ctx, err)) == NULL)
+    return -1;
   /* LSM labels, caps/user, seccomp: security.c orders them (seccomp
    * before the capability drop only when it could not load after it).  */
   if (sk_security_finalize (ctx, err) < 0)
@@ -260,7 +295,7 @@ after_ready (struct sk_init_ctx *ctx, sk_error_t *err)
   /* CVE-2024-21626: no host fd may survive execve.  */
   if (sk_fds_cloexec_from (3 + ctx->preserve_fds, err) < 0)
     return -1;
-  execve (ctx->exec_path, ctx->spec->process->args.v, ctx->spec->process->env.v);
+  execve (ctx->exec_path, ctx->spec->process->args.v, env);
   return sk_error_set (err, errno, "exec `%s`", ctx->exec_path);
 }
 

@@ -24,6 +24,7 @@ struct sk_init_ctx
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;           /* fds 3 .. 3+preserve_fds-1 are passed on */
+  int listen_fds;             /* the first listen_fds of those: LISTEN_FDS env */
   int console_socket_fd;      /* -1 when none */
   int sync_fd;                /* child end of the SOCK_SEQPACKET pair */
   /* The parent's fds that the child inherits through clone and must close
