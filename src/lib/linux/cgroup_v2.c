@@ -516,34 +516,16 @@ v2_destroy (struct sk_cgroup *cg, sk_error_t *err)
   return 0;
 }
 
-const struct sk_cgroup_ops sk_cgroup_v2_ops = {
-  .name = "v2",
-  .create = v2_create,
-  .apply = v2_apply,
-  .update = v2_update,
-  .enter = v2_enter,
-  .freeze = v2_freeze,
-  .is_frozen = v2_is_frozen,
-  .kill_all = v2_kill_all,
-  .pids = v2_pids,
-  .stats_json = sk_cg_v2_stats_json,
-  .oom_kills = v2_oom_kills,
-  .destroy = v2_destroy,
-};
+/* Pure v2 and the unified hierarchy of a hybrid host share every
+ * operation: validation already refused whatever the latter's fewer
+ * controllers cannot enforce.  Only the name differs.  */
+#define SK_V2_OPS(label)                                                       \
+  {                                                                            \
+    .name = label, .create = v2_create, .apply = v2_apply, .update = v2_update, \
+    .enter = v2_enter, .freeze = v2_freeze, .is_frozen = v2_is_frozen,          \
+    .kill_all = v2_kill_all, .pids = v2_pids, .stats_json = sk_cg_v2_stats_json, \
+    .oom_kills = v2_oom_kills, .destroy = v2_destroy,                           \
+  }
 
-/* Same files, fewer controllers: validation already refused whatever the
- * unified hierarchy of a hybrid host cannot enforce.  */
-const struct sk_cgroup_ops sk_cgroup_v2_hybrid_ops = {
-  .name = "v2-hybrid",
-  .create = v2_create,
-  .apply = v2_apply,
-  .update = v2_update,
-  .enter = v2_enter,
-  .freeze = v2_freeze,
-  .is_frozen = v2_is_frozen,
-  .kill_all = v2_kill_all,
-  .pids = v2_pids,
-  .stats_json = sk_cg_v2_stats_json,
-  .oom_kills = v2_oom_kills,
-  .destroy = v2_destroy,
-};
+const struct sk_cgroup_ops sk_cgroup_v2_ops = SK_V2_OPS ("v2");
+const struct sk_cgroup_ops sk_cgroup_v2_hybrid_ops = SK_V2_OPS ("v2-hybrid");
