@@ -173,14 +173,29 @@ sk_state_refresh (const char *root, struct sk_state *st)
     }
 }
 
+/* The fields the spec's state and our state.json have in common.  */
 static void
-gen_annotations (sk_jgen *g, const struct sk_kvs *a)
+gen_bundle_fields (sk_jgen *g, const struct sk_state *st)
 {
+  sk_jgen_kv_string (g, "bundle", st->bundle);
+  sk_jgen_kv_string (g, "rootfs", st->rootfs);
+  sk_jgen_kv_string (g, "created", st->created);
+  sk_jgen_kv_string (g, "owner", st->owner ? st->owner : "");
   sk_jgen_key (g, "annotations");
   sk_jgen_map_open (g);
-  for (size_t i = 0; i < a->n; i++)
-    sk_jgen_kv_string (g, a->v[i].key, a->v[i].value);
+  for (size_t i = 0; i < st->annotations.n; i++)
+    sk_jgen_kv_string (g, st->annotations.v[i].key, st->annotations.v[i].value);
   sk_jgen_map_close (g);
+}
+
+static char *
+gen_finish (sk_jgen *g, const struct sk_state *st, sk_error_t *err)
+{
+  sk_jgen_map_close (g);
+  char *out = sk_jgen_finish (g, NULL);
+  if (out == NULL)
+    sk_error_set (err, 0, "state of `%s`: cannot generate JSON", st->id);
+  return out;
 }
 
 char *
@@ -197,16 +212,8 @@ sk_state_to_json (const struct sk_state *st, bool pretty, sk_error_t *err)
     sk_jgen_kv_int (g, "pid", 0);
   else
     sk_jgen_kv_int (g, "pid", st->pid);
-  sk_jgen_kv_string (g, "bundle", st->bundle);
-  sk_jgen_kv_string (g, "rootfs", st->rootfs);
-  sk_jgen_kv_string (g, "created", st->created);
-  sk_jgen_kv_string (g, "owner", st->owner ? st->owner : "");
-  gen_annotations (g, &st->annotations);
-  sk_jgen_map_close (g);
-  char *out = sk_jgen_finish (g, NULL);
-  if (out == NULL)
-    sk_error_set (err, 0, "state of `%s`: cannot generate JSON", st->id);
-  return out;
+  gen_bundle_fields (g, st);
+  return gen_finish (g, st, err);
 }
 
 char *
@@ -220,11 +227,7 @@ sk_state_serialize (const struct sk_state *st, sk_error_t *err)
   sk_jgen_kv_uint (g, "pidStart", st->pid_start);
   sk_jgen_kv_uint (g, "initExeDev", st->init_exe_dev);
   sk_jgen_kv_uint (g, "initExeIno", st->init_exe_ino);
-  sk_jgen_kv_string (g, "bundle", st->bundle);
-  sk_jgen_kv_string (g, "rootfs", st->rootfs);
-  sk_jgen_kv_string (g, "created", st->created);
-  sk_jgen_kv_string (g, "owner", st->owner ? st->owner : "");
-  gen_annotations (g, &st->annotations);
+  gen_bundle_fields (g, st);
   sk_jgen_kv_string (g, "cgroupMountpoint", st->cgroup_mountpoint);
   sk_jgen_kv_string (g, "cgroupPath", st->cgroup_path);
   sk_jgen_kv_bool (g, "cgroupCreated", st->cgroup_created);
@@ -233,11 +236,7 @@ sk_state_serialize (const struct sk_state *st, sk_error_t *err)
   sk_jgen_kv_bool (g, "hasPoststop", st->has_poststop);
   sk_jgen_kv_bool (g, "rdtCreated", st->rdt_created);
   sk_jgen_kv_bool (g, "noProcess", st->no_process);
-  sk_jgen_map_close (g);
-  char *out = sk_jgen_finish (g, NULL);
-  if (out == NULL)
-    sk_error_set (err, 0, "state of `%s`: cannot generate JSON", st->id);
-  return out;
+  return gen_finish (g, st, err);
 }
 
 static int
