@@ -3,10 +3,13 @@
 #   1. installs missing build and test packages (apt-get),
 #   2. builds skiff with --enable-werror in build-test/,
 #   3. `make check`: Check unit tests + every tests/integration/*.bats file,
-#   4. `make check-vm`: the pure cgroup v2 VM layer, when qemu can start,
+#   4. every layer in tests/layers/ (the VM layers, real clients, fuzz, ...),
+#      each timed; a layer skips itself, with the reason, only where this
+#      machine makes it impossible,
 #   5. prints a summary line `N passed, N failed, N skipped` and exits
 #      non-zero on any failure.
-# Environment: JOBS (make -j, default nproc), SKIFF_SKIP_VM=1 (skip step 4),
+# Environment: JOBS (make -j, default nproc), SKIFF_SKIP_VM=1 (skip the VM
+# layers), SKIFF_LAYERS="a b" (run only these layers of step 4),
 # SKIFF_NO_APT=1 (never run apt-get).
 set -u
 cd "$(dirname "$0")/.."
@@ -20,6 +23,8 @@ say () { printf '\n==> %s\n' "$*"; }
 # Layers that could not even start count as one failure each.
 passed=0 failed=0 skipped=0
 layers=()
+timing=()
+T_ALL=$(date +%s)
 die_summary () {
   echo "run-all: $*" >&2
   failed=$((failed + 1))
@@ -31,6 +36,11 @@ summary () {
   echo "==> summary"
   local l
   for l in "${layers[@]}"; do echo "  $l"; done
+  if [ ${#timing[@]} -gt 0 ]; then
+    echo "==> time per layer"
+    for l in "${timing[@]}"; do echo "  $l"; done
+    echo "  $(printf '%-28s %5ds' total $(( $(date +%s) - T_ALL )))"
+  fi
   echo "$passed passed, $failed failed, $skipped skipped"
 }
 
@@ -58,7 +68,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # ---------------------------------------------------------------- 2. build
+timing+=("$(printf '%-28s %5ds' packages $(( $(date +%s) - T_ALL )))")
 say "building skiff (--enable-werror) in $BUILD"
+t0=$(date +%s)
 (./autogen.sh >/dev/null) || die_summary "autogen.sh failed"
 mkdir -p "$BUILD"
 (cd "$BUILD" && "$SRCDIR/configure" -q --enable-werror) || die_summary "configure failed"
@@ -66,6 +78,7 @@ make -C "$BUILD" -j"$JOBS" >/dev/null || {
   make -C "$BUILD" 2>&1 | tail -40
   die_summary "build failed"
 }
+timing+=("$(printf '%-28s %5ds' build $(( $(date +%s) - t0 )))")
 
 # Count one layer's results from its output: the last `N passed, N failed`
 # line if there is one, else Check's `Checks: N, Failures: F, Errors: E`,
@@ -104,9 +117,11 @@ count_layer () {
 
 # ---------------------------------------------------------------- 3. make check
 say "make check (unit + integration)"
+t0=$(date +%s)
 find "$BUILD" -name '*.trs' -delete
 make -C "$BUILD" -j"$JOBS" check VERBOSE=yes
 check_rc=$?
+timing+=("$(printf '%-28s %5ds' 'make check' $(( $(date +%s) - t0 )))")
 ntrs=0
 while IFS= read -r trs; do
   ntrs=$((ntrs + 1))
@@ -119,35 +134,31 @@ if [ "$ntrs" -eq 0 ] || { [ "$check_rc" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
   layers+=("make check                               FAIL  (exit $check_rc before or outside the tests)")
 fi
 
-# ---------------------------------------------------------------- 4. VM layer
-vm_skip=
-if [ -n "${SKIFF_SKIP_VM:-}" ]; then
-  vm_skip="SKIFF_SKIP_VM is set"
-elif ! make -C "$BUILD" -n check-vm >/dev/null 2>&1; then
-  vm_skip="no \`make check-vm\` target in this tree"
-elif ! command -v qemu-system-x86_64 >/dev/null; then
-  vm_skip="qemu-system-x86_64 not installed"
-elif ! echo quit | timeout 60 qemu-system-x86_64 -accel tcg -M none -display none \
-    -nodefaults -monitor stdio >/dev/null 2>&1; then
-  vm_skip="qemu-system-x86_64 cannot start here"
-fi
-if [ -n "$vm_skip" ]; then
-  say "VM layer skipped: $vm_skip"
-  skipped=$((skipped + 1))
-  layers+=("$(printf '%-40s %-5s %s' "check-vm" "SKIP" "$vm_skip")")
-else
-  # The VM layer asks apt which kernel linux-image-amd64 depends on: a
-  # machine that had every package already may have no package lists.
-  if ! apt-cache depends linux-image-amd64 2>/dev/null | grep -q 'Depends: linux-image-[0-9]' \
-      && [ -z "${SKIFF_NO_APT:-}" ] && [ "$(id -u)" = 0 ]; then
-    apt-get update -q
+# ---------------------------------------------------------------- 4. layers
+# Every tests/layers/NN-name.sh in name order (see tests/layers/lib.sh for
+# the contract): each installs what it needs, prints `N passed, N failed`,
+# exits 0 (pass), 77 (skipped, with a `SKIP: reason` line) or non-zero.
+# SKIFF_LAYERS: a space-separated list of layer names to run (default all).
+for lf in "$SRCDIR"/tests/layers/[0-9]*.sh; do
+  [ -f "$lf" ] || continue
+  lname=$(basename "$lf" .sh); lname=${lname#[0-9][0-9]-}
+  if [ -n "${SKIFF_LAYERS:-}" ] && ! [[ " $SKIFF_LAYERS " == *" $lname "* ]]; then
+    continue
   fi
-  say "make check-vm (pure cgroup v2 VM layer)"
-  vmlog=$BUILD/check-vm.out
-  make -C "$BUILD" check-vm 2>&1 | tee "$vmlog"
-  [ "${PIPESTATUS[0]}" -eq 0 ] && r=PASS || r=FAIL
-  count_layer check-vm "$vmlog" "$r"
-fi
+  say "layer $lname"
+  llog=$BUILD/layer-$lname.out
+  t0=$(date +%s)
+  bash "$lf" "$BUILD" "$SRCDIR" 2>&1 | tee "$llog"
+  rc=${PIPESTATUS[0]}
+  dt=$(( $(date +%s) - t0 ))
+  case $rc in
+    0) r=PASS ;;
+    77) r=SKIP ;;
+    *) r=FAIL ;;
+  esac
+  count_layer "$lname (${dt}s)" "$llog" "$r"
+  timing+=("$(printf '%-28s %5ds' "$lname" "$dt")")
+done
 
 summary
 [ "$failed" -eq 0 ]
