@@ -100,6 +100,12 @@ int sk_cgroup_validate (const struct sk_spec *spec, sk_error_t *err);
  *           cgroup holds processes, and cgroup v2's no-internal-process
  *           rule forbids enabling controllers for children there);
  *   absent  the relative path "<id>".
+ * On v1 and hybrid hosts (one directory per hierarchy), as runc's fs
+ * manager: absolute below each hierarchy's mount point; relative below
+ * skiff's OWN cgroup of each hierarchy (v1 has no no-internal-process
+ * rule; the unified hierarchy of a hybrid host is treated alike).
+ * A pre-existing cgroup holding processes is joined with a warning (runc
+ * does), unless v2's no-internal-processes rule forbids it.
  * A `..` component is refused (it would escape the hierarchy);
  * --systemd-cgroup is an error (no systemd driver).  */
 struct sk_cgroup *sk_cgroup_create (const struct sk_spec *spec, const char *id,

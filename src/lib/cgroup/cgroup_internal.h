@@ -133,6 +133,7 @@ int sk_cg_v2_is_frozen (struct sk_cgroup *cg, bool *frozen, sk_error_t *err);
 /* v2's answer to joining a pre-existing cgroup that holds processes:
  * a warning, or an error when the no-internal-processes rule forbids it.  */
 int sk_cg_v2_pids (struct sk_cgroup *cg, pid_t **pids, size_t *n, sk_error_t *err);
+int sk_cg_v2_enable_path (struct sk_cgroup *cg, unsigned need, sk_error_t *err);
 int sk_cg_v2_check_join (struct sk_cgroup *cg, sk_error_t *err);
 
 /* ---- v1 (cgroup_v1*.c) ------------------------------------------------ */

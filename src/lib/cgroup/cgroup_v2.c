@@ -37,48 +37,85 @@ now_ms (void)
 
 /* ---- create ----------------------------------------------------------- */
 
-/* Enable every controller `dir` offers in its cgroup.subtree_control, one
- * at a time so that one the kernel refuses (e.g. `cpu` while a realtime
- * task sits in the subtree) does not block the others.  Only a refusal of
- * a controller the resources need is an error.  Enabling all of them (as
- * runc and crun do) lets `update` and `events --stats` use any controller
- * later without walking the path again.  */
+/* Enable in `dir`'s cgroup.subtree_control the controllers the container
+ * needs, and only those (one write each, so the error names the one
+ * refused).  Enabling every controller, as runc and crun do, breaks a
+ * container below a parent that holds processes: even the threaded
+ * controllers (cpu, pids), which the kernel lets such a parent enable,
+ * turn it into a thread root whose plain children refuse processes
+ * (`cgroup.procs: Operation not supported`).  `update` enables what it
+ * newly needs the same way (sk_cg_v2_enable_path).
+ *
+ * A parent that holds processes of its own (not the root) cannot give
+ * its children any controller: cgroup v2's no-internal-processes rule.  */
 static int
-enable_controllers (int dirfd, const char *dirpath, unsigned need, sk_error_t *err)
+enable_controllers (int dirfd, const char *dirpath, bool is_root, unsigned need, sk_error_t *err)
 {
   struct sk_cgroup at = { .dirfd = dirfd, .full = (char *) dirpath };
-  _cleanup_free_ char *avail = NULL, *enabled = NULL;
-
-  if (sk_cg_read (&at, "cgroup.controllers", &avail, err) < 0
-      || sk_cg_read (&at, "cgroup.subtree_control", &enabled, err) < 0)
+  _cleanup_free_ char *enabled = NULL, *procs = NULL;
+  if (need == 0)
+    return 0;
+  if (sk_cg_read (&at, "cgroup.subtree_control", &enabled, err) < 0)
     return -1;
-  unsigned have = sk_cg_parse_controllers (avail), on = sk_cg_parse_controllers (enabled);
+  unsigned missing = need & ~sk_cg_parse_controllers (enabled);
+  if (missing == 0)
+    return 0;
+  if (!is_root && sk_cg_read (&at, "cgroup.procs", &procs, err) < 0)
+    return -1;
+  if (procs && procs[strspn (procs, " \n")] != '\0')
+    {
+      char list[256];
+      sk_cg_format_controllers (missing, list, sizeof list);
+      return sk_error_set (err, EBUSY, "cgroup `%s` holds processes of its own: cgroup v2's "
+                           "no-internal-processes rule forbids enabling controllers (%s) for "
+                           "its children; place the container below a cgroup without processes",
+                           dirpath, list);
+    }
   for (int c = 0; c < SK_CG__COUNT; c++)
     {
-      if (!(have & SK_CG_BIT (c)) || (on & SK_CG_BIT (c)))
+      if (!(missing & SK_CG_BIT (c)))
         continue;
       char req[32];
       snprintf (req, sizeof req, "+%s", sk_cg_ctrl_name (c));
-      sk_error_t e = NULL;
-      if (sk_cg_write (&at, "cgroup.subtree_control", req, &e) == 0)
+      if (sk_cg_write (&at, "cgroup.subtree_control", req, err) == 0)
         continue;
-      if (!(need & SK_CG_BIT (c)))
+      if ((*err)->errnum == EBUSY)
         {
-          sk_log_debug ("cgroup: cannot enable `%s` in `%s` (not needed): %s",
-                        sk_cg_ctrl_name (c), dirpath, strerror (e->errnum));
-          sk_error_free (&e);
-          continue;
+          sk_error_free (err);
+          return sk_error_set (err, EBUSY, "enable cgroup controller `%s` in `%s`: cgroup v2's "
+                               "no-internal-processes rule (the cgroup or its subtree holds "
+                               "processes where controllers cannot be)", sk_cg_ctrl_name (c),
+                               dirpath);
         }
-      if (e->errnum == EBUSY)
-        {
-          sk_error_free (&e);
-          return sk_error_set (err, EBUSY, "enable cgroup controller `%s` in `%s`: the cgroup has "
-                               "processes of its own, and cgroup v2 enables controllers only "
-                               "for cgroups whose processes live in leaves",
-                               sk_cg_ctrl_name (c), dirpath);
-        }
-      *err = e;
       return sk_error_prefix (err, "enable cgroup controller `%s`", sk_cg_ctrl_name (c));
+    }
+  return 0;
+}
+
+/* For `update`: enable what r needs in every ancestor of the cgroup.  */
+int
+sk_cg_v2_enable_path (struct sk_cgroup *cg, unsigned need, sk_error_t *err)
+{
+  char full[4096];
+  _cleanup_close_ int cur = open (cg->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cur < 0)
+    return sk_error_set (err, errno, "open `%s`", cg->mountpoint);
+  snprintf (full, sizeof full, "%s", cg->mountpoint);
+  bool root = true;
+  for (const char *p = cg->path + 1; *p; p += strcspn (p, "/"), p += strspn (p, "/"))
+    {
+      if (enable_controllers (cur, full, root, need, err) < 0)
+        return -1;
+      root = false;
+      size_t len = strcspn (p, "/"), used = strlen (full);
+      snprintf (full + used, sizeof full - used, "/%.*s", (int) len, p);
+      if (strcmp (full, cg->full) == 0)
+        break;
+      int next = openat (cur, full + used + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (next < 0)
+        return sk_error_set (err, errno, "open cgroup `%s`", full);
+      close (cur);
+      cur = next;
     }
   return 0;
 }
@@ -167,7 +204,7 @@ walk_create (struct sk_cgroup *cg, char **comps, int n, unsigned need, int *crea
     return sk_error_set (err, errno, "open `%s`", cg->mountpoint);
   for (int i = 0; i < n; i++)
     {
-      if (enable_controllers (cur, full, need, err) < 0)
+      if (enable_controllers (cur, full, i == 0, need, err) < 0)
         return -1;
       size_t used = strlen (full);
       snprintf (full + used, sizeof full - used, "/%s", comps[i]);
@@ -227,6 +264,9 @@ v2_apply (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
 static int
 v2_update (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
 {
+  unsigned need = 0;
+  if (sk_cg_resources_controllers (r, &need, err) < 0 || sk_cg_v2_enable_path (cg, need, err) < 0)
+    return -1;
   return sk_cg_v2_apply (cg, r, true, err);
 }
 
