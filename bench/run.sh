@@ -1,25 +1,36 @@
 #!/bin/bash
 # Benchmark skiff against crun and runc in one run (see bench/README.md).
 #
-#   bench/run.sh [-n N] [--warmup N] [--rss-runs N] [--skiff PATH]   (as root)
+#   bench/run.sh [-n N] [--warmup N] [--rss-runs N] [--density N]
+#                [--concurrency 20,100] [--view v1|host] [--skiff PATH]   (as root)
 #
-# Builds a bundle from Debian's busybox-static whose process is /bin/true,
-# gives every runtime its own --root under one temp dir, and prints medians
-# and ratios: create+start+wait+delete, run, peak RSS during create, binary
-# size.  Nothing is asserted; the exit status is 0 unless a runtime failed
-# an iteration or skiff cannot run at all.
+# Builds three bundles from Debian's busybox-static (/bin/true; /bin/true
+# under podman's default seccomp profile; sleep), compiles bench/floor, and
+# runs bench/bench.py, which prints the table and writes a markdown report
+# and PNG plots to bench/results/.  Nothing is asserted.
+#
+# --view v1 (the default on a hybrid host whose cgroup2 has controllers):
+# everything runs in a private mount namespace where an empty file is bound
+# over /sys/fs/cgroup/unified/cgroup.controllers, so the three runtimes see
+# the same layout (v1 controllers, a controller-less cgroup2) and do the
+# same cgroup work; crun 1.8.1 refuses the host's own layout.  The host's
+# mounts are untouched.
+# --view host: the host as it is (crun is then listed as not compared).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/.." && pwd)
 
-n=50 warmup=3 rss_runs=10 skiff=${SKIFF:-}
+n=50 warmup=3 rss_runs=10 density=1000 concurrency=20,100 view= skiff=${SKIFF:-}
 while [ $# -gt 0 ]; do
   case $1 in
     -n) n=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --rss-runs) rss_runs=$2; shift 2 ;;
     --skiff) skiff=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --density) density=$2; shift 2 ;;
+    --concurrency) concurrency=$2; shift 2 ;;
+    --view) view=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument \`$1\` (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +54,7 @@ fi
 
 tmp=$(mktemp -d /tmp/skiff-bench.XXXXXX)
 cleanup () {
-  # lifecycle.py deletes its containers; this catches a crash of it.
+  # bench.py deletes its containers; this catches a crash of it.
   for r in "$tmp"/root-*; do
     [ -d "$r" ] || continue
     rt=${r##*/root-}
@@ -71,15 +82,39 @@ if ! "$skiff" spec --bundle "$bundle" 2>/dev/null; then
   echo "bench: \`skiff spec\` failed: using \`runc spec\`" >&2
   (cd "$bundle" && runc spec)
 fi
-python3 - "$bundle/config.json" <<'PY'
-import json, sys
-p = sys.argv[1]
-c = json.load(open(p))
-c["ociVersion"] = "1.0.2"
-c["process"]["terminal"] = False
-c["process"]["args"] = ["/bin/true"]
-json.dump(c, open(p, "w"), indent=2)
-PY
+for b in bundle-seccomp bundle-sleep; do
+  mkdir -p "$tmp/$b"
+  cp -a "$bundle/rootfs" "$tmp/$b/rootfs"
+done
+ln -s busybox "$tmp/bundle-sleep/rootfs/bin/sleep"
+python3 "$here/bundles.py" "$bundle" "$tmp/bundle-seccomp" "$tmp/bundle-sleep" \
+  /usr/share/containers/seccomp.json
 
-python3 "$here/lifecycle.py" -n "$n" --warmup "$warmup" --rss-runs "$rss_runs" --skiff "$skiff" \
-  --bundle "$bundle" --tmp "$tmp"
+floor=$tmp/floor
+cc -O2 -Wall -Wno-format-truncation -o "$floor" "$here/floor.c" \
+  || { echo "bench: cannot compile bench/floor.c: the floor rows are skipped" >&2; floor=; }
+
+if [ -z "$view" ]; then
+  view=host
+  # cgroup files report size 0: read them.
+  if [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then view=v1; fi
+fi
+args=(-n "$n" --warmup "$warmup" --rss-runs "$rss_runs" --density "$density"
+  --concurrency "$concurrency" --skiff "$skiff" --bundle "$bundle"
+  --bundle-seccomp "$tmp/bundle-seccomp" --bundle-sleep "$tmp/bundle-sleep"
+  --tmp "$tmp" --results "$here/results" ${floor:+--floor "$floor"})
+case $view in
+  v1)
+    # The python driver and every runtime it starts live in this namespace.
+    : >"$tmp/empty"
+    unshare -m --propagation private sh -c '
+      mount --bind "$0" /sys/fs/cgroup/unified/cgroup.controllers || exit 1
+      exec python3 "$@"' "$tmp/empty" "$here/bench.py" \
+      --view "v1 controllers (cgroup2's controller list hidden in a private mount namespace)" \
+      "${args[@]}"
+    ;;
+  host)
+    python3 "$here/bench.py" --view "host ($(stat -fc %T /sys/fs/cgroup))" "${args[@]}"
+    ;;
+  *) echo "bench: --view v1|host" >&2; exit 2 ;;
+esac

@@ -490,6 +490,19 @@ START_TEST (test_layout_parse)
   ck_assert_int_eq (sk_cg_layout_parse ("1 0 0:1 / / rw - ext4 /dev/vda rw\n", false, &l4, &err), -1);
   ck_assert_ptr_nonnull (strstr (err->msg, "no cgroup hierarchy is mounted"));
   sk_error_free (&err);
+  /* A tmpfs mounted later over the unified and the memory mount points
+   * hides those hierarchies: legacy layout, memory gone.  */
+  char shadowed[2048];
+  snprintf (shadowed, sizeof shadowed, "%s%s", hybrid,
+            "40 35 0:40 / /sys/fs/cgroup/unified rw - tmpfs none rw\n"
+            "41 34 0:41 / /sys/fs/cgroup/memory rw - tmpfs none rw\n");
+  struct sk_cg_layout l5;
+  ck_assert_int_eq (sk_cg_layout_parse (shadowed, false, &l5, &err), 0);
+  ck_assert_int_eq (l5.kind, SK_CG_LAYOUT_LEGACY);
+  ck_assert_ptr_null (l5.unified);
+  ck_assert_uint_eq (l5.n_v1, 3);
+  for (size_t i = 0; i < l5.n_v1; i++)
+    ck_assert_str_ne (l5.v1[i].controllers, "memory");
 
   /* v1 path resolution: relative below our OWN cgroup, as runc's fs */
   char *out = NULL;

@@ -127,6 +127,30 @@ add_mount (struct sk_cg_layout *l, const char *ctrls, const char *mountpoint, co
   return 0;
 }
 
+/* A mount made later on the same mount point hides a cgroup hierarchy
+ * (mountinfo lists mounts in the order they were made): a tmpfs over
+ * /sys/fs/cgroup/unified, as a nested runtime or a benchmark's private
+ * namespace does, leaves no usable cgroup2 there.  */
+static void
+forget_shadowed (struct sk_cg_layout *l, const char *mountpoint, const char *fstype)
+{
+  if (l->unified && strcmp (l->unified, mountpoint) == 0 && strcmp (fstype, "cgroup2") != 0)
+    {
+      free (l->unified);
+      l->unified = NULL;
+    }
+  for (size_t i = 0; i < l->n_v1; i++)
+    if (strcmp (l->v1[i].mountpoint, mountpoint) == 0 && strcmp (fstype, "cgroup") != 0)
+      {
+        free (l->v1[i].controllers);
+        free (l->v1[i].mountpoint);
+        free (l->v1[i].root);
+        memmove (&l->v1[i], &l->v1[i + 1], (l->n_v1 - i - 1) * sizeof l->v1[0]);
+        l->n_v1--;
+        i--;
+      }
+}
+
 /* One mountinfo line: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] -
  * FSTYPE SOURCE SUPEROPTS".  */
 static int
@@ -147,6 +171,7 @@ parse_line (struct sk_cg_layout *l, char *line)
     return 0;
   unescape (f[3]);
   unescape (f[4]);
+  forget_shadowed (l, f[4], fstype);
   if (strcmp (fstype, "cgroup2") == 0)
     {
       if (l->unified == NULL && (l->unified = strdup (f[4])) == NULL)
