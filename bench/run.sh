@@ -52,7 +52,12 @@ if ldd "$skiff" 2>/dev/null | grep -q libasan; then
   echo "bench: warning: $skiff is built with --enable-asan: its numbers mean little" >&2
 fi
 
-tmp=$(mktemp -d /tmp/skiff-bench.XXXXXX)
+# State roots and bundles on /run (tmpfs) when it is one, as containerd
+# (/run/containerd/runc), podman and CRI-O keep runtime state: an fsync of
+# state.json is then free, as it is for those callers.
+tmpbase=/tmp
+[ "$(stat -fc %T /run 2>/dev/null)" = tmpfs ] && tmpbase=/run
+tmp=$(mktemp -d "$tmpbase/skiff-bench.XXXXXX")
 cleanup () {
   # bench.py deletes its containers; this catches a crash of it.
   for r in "$tmp"/root-*; do
