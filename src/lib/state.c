@@ -7,10 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "state.h"
 #include "util/cleanup.h"
+#include "testhook.h"
+#include "intent.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "linux/cgroup.h"
@@ -38,20 +42,107 @@ sk_state_dir (const char *root, const char *id)
   return p;
 }
 
-int
-sk_state_claim (const char *root, const char *id, sk_error_t *err)
+/* A claim in progress is a directory "#claim.<pid>.<n>" under the root
+ * ('#' is never in an id, so it cannot collide with a container and
+ * `list` skips it).  One whose creator died (its lock is free, or it has
+ * no lock yet and its pid is gone) is removed by the next claim.  */
+#define CLAIM_PREFIX "#claim."
+
+static void
+remove_stale_claims (const char *root)
 {
-  if (sk_mkdir_p (root, 0711, err) < 0)
-    return sk_error_prefix (err, "state root");
-  _cleanup_free_ char *dir = sk_state_dir (root, id);
-  /* mkdir is the claim: two concurrent creates of one id cannot both win.  */
+  _cleanup_closedir_ DIR *d = opendir (root);
+  struct dirent *de;
+  if (d == NULL)
+    return;
+  while ((de = readdir (d)) != NULL)
+    {
+      if (strncmp (de->d_name, CLAIM_PREFIX, strlen (CLAIM_PREFIX)) != 0)
+        continue;
+      _cleanup_free_ char *path = NULL, *lock = NULL;
+      if (asprintf (&path, "%s/%s", root, de->d_name) < 0
+          || asprintf (&lock, "%s/lock", path) < 0)
+        return;
+      bool stale;
+      _cleanup_close_ int fd = open (lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd >= 0)
+        stale = flock (fd, LOCK_EX | LOCK_NB) == 0;
+      else
+        {
+          long pid = strtol (de->d_name + strlen (CLAIM_PREFIX), NULL, 10);
+          stale = pid > 0 && kill ((pid_t) pid, 0) < 0 && errno == ESRCH;
+        }
+      sk_error_t e = NULL;
+      if (stale)
+        sk_rm_rf (path, &e);
+      sk_error_free (&e);
+    }
+}
+
+/* Publish the prepared directory tmp as <root>/<id>, never replacing an
+ * existing one.  RENAME_NOREPLACE is atomic (tmpfs, ext4, xfs, btrfs);
+ * where the filesystem lacks it, mkdir claims the name and rename
+ * replaces that empty directory (a `delete` in between sees no lock
+ * holder and a state of `creating`: the one window left, and only there). */
+static int
+publish (const char *root, const char *tmp, const char *dir, const char *id, sk_error_t *err)
+{
+  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_NOREPLACE) == 0)
+    return 0;
+  if (errno == EEXIST)
+    return sk_error_set (err, 0, "container `%s` already exists", id);
+  if (errno != EINVAL && errno != ENOSYS)
+    return sk_error_set (err, errno, "create state directory `%s`", dir);
   if (mkdir (dir, 0711) < 0)
     {
       if (errno == EEXIST)
         return sk_error_set (err, 0, "container `%s` already exists", id);
       return sk_error_set (err, errno, "create state directory `%s`", dir);
     }
+  if (rename (tmp, dir) < 0)
+    {
+      int e = errno;
+      rmdir (dir);
+      return sk_error_set (err, e, "create state directory `%s`", dir);
+    }
   return 0;
+}
+
+/* Claim and lock are one step: the directory is built and its lock taken
+ * under a private name, then renamed into place.  Nobody can see
+ * <root>/<id> before its creator holds the lock, so a concurrent
+ * `delete` waits for the create to finish instead of removing the
+ * directory under it, and two creates of one id cannot both win.  */
+int
+sk_state_claim (const char *root, const char *id, sk_error_t *err)
+{
+  if (sk_mkdir_p (root, 0711, err) < 0)
+    return sk_error_prefix (err, "state root");
+  remove_stale_claims (root);
+  _cleanup_free_ char *dir = sk_state_dir (root, id), *tmp = NULL, *lock = NULL;
+  static unsigned seq;
+  if (dir == NULL || asprintf (&tmp, "%s/" CLAIM_PREFIX "%d.%u", root, (int) getpid (), seq++) < 0
+      || asprintf (&lock, "%s/lock", tmp) < 0)
+    return sk_error_set (err, ENOMEM, "state directory");
+  if (mkdir (tmp, 0711) < 0)
+    return sk_error_set (err, errno, "create state directory `%s`", tmp);
+  int fd = open (lock, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      sk_error_set (err, errno, "lock `%s`", lock);
+      goto fail;
+    }
+  sk_test_stop ("claim");
+  if (publish (root, tmp, dir, id, err) < 0)
+    goto fail;
+  return fd;
+fail:
+  if (fd >= 0)
+    close (fd);
+  sk_error_t e = NULL;
+  sk_rm_rf (tmp, &e);
+  sk_error_free (&e);
+  return -1;
 }
 
 int
@@ -349,6 +440,45 @@ sk_state_write (const char *root, const struct sk_state *st, sk_error_t *err)
   return sk_write_file_atomic (dfd, "state.json", json, strlen (json), 0600, err);
 }
 
+/* Whether someone holds the container's lock (a create in progress, or
+ * another command).  LOCK_SH|LOCK_NB on our own open file description
+ * conflicts with any LOCK_EX, ours included.  */
+static bool
+lock_held (const char *dir)
+{
+  _cleanup_free_ char *lock = NULL;
+  if (asprintf (&lock, "%s/lock", dir) < 0)
+    return true;
+  _cleanup_close_ int fd = open (lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+    return false;
+  return errno == EWOULDBLOCK;
+}
+
+/* A dir without state.json: a create still in progress (its creator
+ * holds the lock: `creating`), or one that died before writing it
+ * (`stopped`: it will never be created).  What it had made so far comes
+ * from intent.json, so that delete can remove it.  */
+static struct sk_state *
+load_unfinished (const char *dir, const char *id, sk_error_t *err)
+{
+  _cleanup_state_ struct sk_state *st = calloc (1, sizeof *st);
+  if (st == NULL || (st->id = strdup (id)) == NULL)
+    {
+      sk_error_set (err, ENOMEM, "state of `%s`", id);
+      return NULL;
+    }
+  if (sk_intent_load (dir, st, err) < 0)
+    {
+      sk_error_prefix (err, "container `%s`", id);
+      return NULL;
+    }
+  st->status = lock_held (dir) ? SK_STATUS_CREATING : SK_STATUS_STOPPED;
+  return steal_ptr (&st);
+}
+
 struct sk_state *
 sk_state_load (const char *root, const char *id, sk_error_t *err)
 {
@@ -368,22 +498,15 @@ sk_state_load (const char *root, const char *id, sk_error_t *err)
       return NULL;
     }
   sk_error_t e = NULL;
-  if (sk_read_file (path, &json, &len, &e) < 0)
+  if (sk_read_regular_file (path, SK_INPUT_FILE_MAX, &json, &len, &e) < 0)
     {
-      bool missing = e->errnum == ENOENT;
-      sk_error_free (&e);
-      /* A dir without state.json is a create still in progress (or one
-       * that died before writing it): report it as creating.  */
-      struct sk_state *st = calloc (1, sizeof *st);
-      if (st == NULL || !missing)
+      if (e->errnum != ENOENT)
         {
-          free (st);
-          sk_error_set (err, errno, "read `%s`", path);
+          *err = steal_ptr (&e);
           return NULL;
         }
-      st->id = strdup (id);
-      st->status = SK_STATUS_CREATING;
-      return st;
+      sk_error_free (&e);
+      return load_unfinished (dir, id, err);
     }
   struct sk_state *st = sk_state_parse (json, len, err);
   if (st == NULL)

@@ -47,6 +47,9 @@ struct sk_state
   bool has_poststop;           /* config has poststop hooks: delete runs them */
   bool rdt_created;            /* intelRdt: we created the CLOS dir */
   bool no_process;             /* config without `process`: start refuses */
+  bool from_intent;            /* no state.json: cgroup and pid come from
+                                * intent.json of a create in progress or
+                                * one that died (intent.h) */
   enum sk_status status;       /* computed by sk_state_refresh */
 };
 
@@ -55,7 +58,8 @@ const char *sk_status_name (enum sk_status s);
 /* <root>/<id>; the id must have been validated.  */
 char *sk_state_dir (const char *root, const char *id);
 
-/* Claim <root>/<id> with mkdir (EEXIST -> "container `ID` already exists").  */
+/* Claim <root>/<id> and lock it in one step (see state.c); returns the
+ * lock fd.  Taken -> "container `ID` already exists".  */
 int sk_state_claim (const char *root, const char *id, sk_error_t *err);
 /* Take the per-container lock; returns the lock fd.  */
 int sk_state_lock (const char *root, const char *id, sk_error_t *err);

@@ -2,8 +2,12 @@
  * every create) and names the config path it rejects.  */
 #include <config.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <skiff/container.h>
 #include "validate.h"
@@ -143,5 +147,23 @@ sk_validate_spec (const struct sk_spec *spec, const char *rootfs, sk_error_t *er
   for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
     if (checks[i] (spec, rootfs, err) < 0)
       return -1;
+  return 0;
+}
+
+int
+sk_validate_preserve_fds (int listen_fds, int preserve_fds, sk_error_t *err)
+{
+  struct rlimit rl;
+  if (preserve_fds < 0 || listen_fds < 0)
+    return sk_error_set (err, 0, "--preserve-fds %d: must not be negative", preserve_fds);
+  if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
+    return sk_error_set (err, errno, "getrlimit RLIMIT_NOFILE");
+  uint64_t max = rl.rlim_cur == RLIM_INFINITY ? INT_MAX : (uint64_t) rl.rlim_cur;
+  if (max > INT_MAX)
+    max = INT_MAX;
+  if ((uint64_t) listen_fds + (uint64_t) preserve_fds + 3 > max)
+    return sk_error_set (err, 0, "--preserve-fds %d: fds 3..%" PRIu64 " exceed the open file "
+                         "limit (%" PRIu64 ")", preserve_fds,
+                         (uint64_t) listen_fds + preserve_fds + 2, max);
   return 0;
 }

@@ -276,6 +276,56 @@ cg_new (const struct sk_cgroup_ops *ops, const char *mountpoint, const char *pat
   return cg;
 }
 
+/* Where sk_cgroup_create would put the container, and how many of the
+ * path's components do not exist yet (what it would create), without
+ * creating anything: create records this intent in the state dir first,
+ * so that a create killed half-way can still be cleaned up by delete.  */
+int
+sk_cgroup_plan (const struct sk_spec *spec, const char *id, bool systemd,
+                struct sk_cgroup_plan *out, sk_error_t *err)
+{
+  const char *mountpoint;
+  const struct sk_cgroup_ops *ops;
+  _cleanup_free_ char *own = NULL, *path = NULL;
+  const struct sk_linux *l = spec->linux_;
+
+  memset (out, 0, sizeof *out);
+  if (check_systemd (systemd, err) < 0 || detect_layout (&mountpoint, &ops, err) < 0
+      || own_cgroup (&own, err) < 0
+      || sk_cgroup_resolve_path (l ? l->cgroups_path : NULL, id, own, &path, err) < 0)
+    return -1;
+  /* Count the missing components from the leaf up.  */
+  _cleanup_free_ char *full = NULL;
+  if (asprintf (&full, "%s%s", mountpoint, path) < 0)
+    return sk_error_set (err, ENOMEM, "cgroup");
+  size_t ml = strlen (mountpoint);
+  int depth = 0;
+  struct stat st;
+  while (strlen (full) > ml && stat (full, &st) < 0 && errno == ENOENT)
+    {
+      depth++;
+      *strrchr (full, '/') = '\0';
+    }
+  out->n = 1;
+  out->v[0].mountpoint = strdup (mountpoint);
+  out->v[0].path = steal_ptr (&path);
+  out->v[0].created_depth = depth;
+  if (out->v[0].mountpoint == NULL)
+    return sk_error_set (err, ENOMEM, "cgroup");
+  return 0;
+}
+
+void
+sk_cgroup_plan_clear (struct sk_cgroup_plan *p)
+{
+  for (size_t i = 0; i < p->n; i++)
+    {
+      free (p->v[i].mountpoint);
+      free (p->v[i].path);
+    }
+  memset (p, 0, sizeof *p);
+}
+
 struct sk_cgroup *
 sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_error_t *err)
 {

@@ -67,6 +67,27 @@ int sk_cgroup_validate (const struct sk_spec *spec, sk_error_t *err);
  * --systemd-cgroup is an error (no systemd driver).  */
 struct sk_cgroup *sk_cgroup_create (const struct sk_spec *spec, const char *id,
                                     bool systemd, sk_error_t *err);
+/* What sk_cgroup_create is about to make, one entry per hierarchy (one
+ * today: the v2 or unified mount; a v1 manager adds one per controller
+ * hierarchy): create writes it to the state dir, fsynced, before the
+ * first mkdir, so delete --force can remove it whatever stage died.
+ * created_depth counts the path components that do not exist yet (leaf
+ * first); 0 means the leaf exists and is joined, never removed.  */
+#define SK_CGROUP_PLAN_MAX 16
+struct sk_cgroup_plan
+{
+  size_t n;
+  struct
+  {
+    char *mountpoint;
+    char *path;
+    int created_depth;
+  } v[SK_CGROUP_PLAN_MAX];
+};
+int sk_cgroup_plan (const struct sk_spec *spec, const char *id, bool systemd,
+                    struct sk_cgroup_plan *out, sk_error_t *err);
+void sk_cgroup_plan_clear (struct sk_cgroup_plan *p);
+
 /* Re-open a container's cgroup from the path recorded in state.json.  */
 struct sk_cgroup *sk_cgroup_open (const char *mountpoint, const char *path,
                                   bool created, sk_error_t *err);
