@@ -163,9 +163,13 @@ struct header
   uint32_t notify;
 };
 
+bool sk_seccomp_cache_disabled;
+
 struct sk_seccomp_prog *
 sk_seccomp_cache_load (const char *key, size_t key_len)
 {
+  if (sk_seccomp_cache_disabled)
+    return NULL;
   char name[33], path[sizeof CACHE_DIR + 40];
   key_name (key, key_len, name);
   snprintf (path, sizeof path, CACHE_DIR "/%s", name);
@@ -288,6 +292,8 @@ sk_seccomp_cache_store (const char *key, size_t key_len, const struct sk_seccomp
   char name[33], path[sizeof CACHE_DIR + 40], tmp[sizeof CACHE_DIR + 64];
   struct header h = { .key_len = key_len, .n_insns = p->n_insns, .flags = p->flags,
                       .notify = p->notify };
+  if (sk_seccomp_cache_disabled)
+    return;
   if ((mkdir (CACHE_PARENT, 0700) < 0 && errno != EEXIST)
       || (mkdir (CACHE_DIR, 0700) < 0 && errno != EEXIST))
     return;

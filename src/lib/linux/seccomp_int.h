@@ -44,6 +44,8 @@ int sk_seccomp_check_size (const struct sk_seccomp *s, sk_error_t *err);
 /* seccomp_cache.c */
 char *sk_seccomp_cache_key (const struct sk_seccomp *s, size_t *len);
 struct sk_seccomp_prog *sk_seccomp_cache_load (const char *key, size_t key_len);
+/* Set by the fuzzer and unit tests: neither read nor write the cache.  */
+extern bool sk_seccomp_cache_disabled;
 /* Exposed for the unit tests: LRU eviction down to the bounds.  */
 void sk_seccomp_cache_evict (const char *dir, size_t max_files, size_t max_bytes);
 void sk_seccomp_cache_store (const char *key, size_t key_len,
