@@ -82,6 +82,9 @@ int
 sk_container_delete (const struct sk_global *g, const char *id, bool force, sk_error_t *err)
 {
   int lock = -1;
+  /* A create killed before its directory was published left only a
+   * private claim: delete is where a user cleans up, so sweep them.  */
+  sk_state_sweep_claims (g->root);
   _cleanup_state_ struct sk_state *st = sk_container_load_locked (g, id, &lock, err);
   if (st == NULL)
     return -1;

@@ -48,8 +48,8 @@ sk_state_dir (const char *root, const char *id)
  * no lock yet and its pid is gone) is removed by the next claim.  */
 #define CLAIM_PREFIX "#claim."
 
-static void
-remove_stale_claims (const char *root)
+void
+sk_state_sweep_claims (const char *root)
 {
   _cleanup_closedir_ DIR *d = opendir (root);
   struct dirent *de;
@@ -118,7 +118,7 @@ sk_state_claim (const char *root, const char *id, sk_error_t *err)
 {
   if (sk_mkdir_p (root, 0711, err) < 0)
     return sk_error_prefix (err, "state root");
-  remove_stale_claims (root);
+  sk_state_sweep_claims (root);
   _cleanup_free_ char *dir = sk_state_dir (root, id), *tmp = NULL, *lock = NULL;
   static unsigned seq;
   if (dir == NULL || asprintf (&tmp, "%s/" CLAIM_PREFIX "%d.%u", root, (int) getpid (), seq++) < 0

@@ -61,6 +61,8 @@ char *sk_state_dir (const char *root, const char *id);
 /* Claim <root>/<id> and lock it in one step (see state.c); returns the
  * lock fd.  Taken -> "container `ID` already exists".  */
 int sk_state_claim (const char *root, const char *id, sk_error_t *err);
+/* Remove claims left by creates killed before publishing (state.c).  */
+void sk_state_sweep_claims (const char *root);
 /* Take the per-container lock; returns the lock fd.  */
 int sk_state_lock (const char *root, const char *id, sk_error_t *err);
 

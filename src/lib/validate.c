@@ -17,6 +17,24 @@
 
 #define SK_ID_MAX 1024
 
+/* The id comes from the command line: echo it with control characters
+ * and non-ASCII bytes escaped, so the error stays one printable line.  */
+static int
+invalid_char (const char *id, sk_error_t *err)
+{
+  char shown[256];
+  size_t o = 0;
+  for (const unsigned char *p = (const unsigned char *) id; *p && o + 5 < sizeof shown; p++)
+    {
+      if (*p >= 0x20 && *p < 0x7f)
+        shown[o++] = (char) *p;
+      else
+        o += (size_t) snprintf (shown + o, sizeof shown - o, "\\x%02x", *p);
+    }
+  shown[o] = '\0';
+  return sk_error_set (err, 0, "invalid container id `%s`: only [A-Za-z0-9_.+-] allowed", shown);
+}
+
 int
 sk_validate_id (const char *id, sk_error_t *err)
 {
@@ -32,8 +50,7 @@ sk_validate_id (const char *id, sk_error_t *err)
       bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                 || c == '_' || c == '-' || c == '.' || c == '+';
       if (!ok)
-        return sk_error_set (err, 0, "invalid container id `%s`: only [A-Za-z0-9_.+-] allowed",
-                             id);
+        return invalid_char (id, err);
     }
   return 0;
 }
