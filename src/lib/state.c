@@ -17,7 +17,7 @@
 #include "intent.h"
 #include "util/fs.h"
 #include "util/json.h"
-#include "linux/cgroup.h"
+#include "cgroup/cgroup.h"
 
 static const char *const status_names[] = {
   [SK_STATUS_CREATING] = "creating",
