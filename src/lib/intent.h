@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <skiff/error.h>
-#include "linux/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "state.h"
 
 struct sk_create_intent
