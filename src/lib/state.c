@@ -44,8 +44,8 @@ sk_state_dir (const char *root, const char *id)
 
 /* A claim in progress is a directory "#claim.<pid>.<n>" under the root
  * ('#' is never in an id, so it cannot collide with a container and
- * `list` skips it).  One whose creator died (its lock is free, or it has
- * no lock yet and its pid is gone) is removed by the next claim.  */
+ * `list` skips it).  One whose creator died (its pid is gone and its lock
+ * free) is removed by the next claim or delete.  */
 #define CLAIM_PREFIX "#claim."
 
 void
@@ -63,15 +63,15 @@ sk_state_sweep_claims (const char *root)
       if (asprintf (&path, "%s/%s", root, de->d_name) < 0
           || asprintf (&lock, "%s/lock", path) < 0)
         return;
-      bool stale;
+      /* Stale only when its creator is gone: the lock alone is not
+       * enough, a live creator has it unlocked between creating the lock
+       * file and flock().  A lock still held means alive whatever the pid
+       * says (another pid namespace).  */
+      long pid = strtol (de->d_name + strlen (CLAIM_PREFIX), NULL, 10);
+      bool stale = pid > 0 && kill ((pid_t) pid, 0) < 0 && errno == ESRCH;
       _cleanup_close_ int fd = open (lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd >= 0)
-        stale = flock (fd, LOCK_EX | LOCK_NB) == 0;
-      else
-        {
-          long pid = strtol (de->d_name + strlen (CLAIM_PREFIX), NULL, 10);
-          stale = pid > 0 && kill ((pid_t) pid, 0) < 0 && errno == ESRCH;
-        }
+      if (stale && fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) < 0)
+        stale = false;
       sk_error_t e = NULL;
       if (stale)
         sk_rm_rf (path, &e);

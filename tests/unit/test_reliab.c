@@ -249,15 +249,26 @@ START_TEST (test_claim_atomic)
   ck_assert_int_eq (sk_state_claim (root, "c1", &err), -1);
   ck_assert_str_eq (err->msg, "container `c1` already exists");
   sk_error_free (&err);
-  /* A stale claim (no lock holder) disappears at the next claim.  */
-  snprintf (path, sizeof path, "%s/#claim.1.7", root);
-  ck_assert_int_eq (mkdir (path, 0700), 0);
-  snprintf (path, sizeof path, "%s/#claim.1.7/lock", root);
+  /* A stale claim (creator gone, no lock holder) disappears at the next
+   * claim; one of a live creator that has not locked yet stays (the
+   * window between creating the lock file and flock).  */
+  pid_t dead = fork ();
+  if (dead == 0)
+    _exit (0);
+  waitpid (dead, NULL, 0);
+  char stale[128], live[128];
+  snprintf (stale, sizeof stale, "%s/#claim.%d.7", root, (int) dead);
+  snprintf (live, sizeof live, "%s/#claim.%d.8", root, (int) getpid ());
+  ck_assert_int_eq (mkdir (stale, 0700), 0);
+  ck_assert_int_eq (mkdir (live, 0700), 0);
+  snprintf (path, sizeof path, "%s/lock", stale);
+  close (open (path, O_WRONLY | O_CREAT, 0600));
+  snprintf (path, sizeof path, "%s/lock", live);
   close (open (path, O_WRONLY | O_CREAT, 0600));
   int fd2 = sk_state_claim (root, "c2", &err);
   ck_assert_int_ge (fd2, 0);
-  snprintf (path, sizeof path, "%s/#claim.1.7", root);
-  ck_assert (access (path, F_OK) < 0);
+  ck_assert (access (stale, F_OK) < 0);
+  ck_assert (access (live, F_OK) == 0);
   close (fd);
   close (fd2);
   char cmd[128];
