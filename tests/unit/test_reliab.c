@@ -235,7 +235,7 @@ END_TEST
  * "already exists"; a claim left by a dead creator is swept.  */
 START_TEST (test_claim_atomic)
 {
-  char root[] = "/tmp/skiff-claim-XXXXXX", path[128];
+  char root[] = "/tmp/skiff-claim-XXXXXX", path[512];
   ck_assert_ptr_nonnull (mkdtemp (root));
   sk_error_t err = NULL;
   int fd = sk_state_claim (root, "c1", &err);
