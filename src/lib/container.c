@@ -228,6 +228,9 @@ fill_state (struct sk_create *cc)
   st->has_poststop = cc->spec->hooks.poststop.n > 0;
   st->no_process = cc->spec->process == NULL;
   st->status = SK_STATUS_CREATED;
+  /* Until READY and the rlimits: a create killed before then leaves a
+   * state.json that says so (state.c sk_state_refresh).  */
+  st->incomplete = true;
 }
 
 static int
@@ -339,6 +342,9 @@ drive_init (struct sk_create *cc, sk_error_t *err)
   /* After the child's whole setup, so a small RLIMIT_NOFILE cannot break
    * it (see attrs.c).  */
   if (sk_rlimits_apply (cc->spec->process, cc->pid, err) < 0)
+    return -1;
+  cc->st.incomplete = false;
+  if (sk_state_write (cc->g->root, &cc->st, err) < 0)
     return -1;
   sk_test_stop ("ready");
   return 0;

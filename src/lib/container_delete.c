@@ -41,9 +41,10 @@ sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force, sk
       if (cg)
         cg->created_depth = st->cgroup_created_depth;
     }
-  /* A create that died before state.json (from_intent) may have left its
-   * init running: kill it too, whatever its computed status.  */
-  if ((st->status != SK_STATUS_STOPPED || st->from_intent) && st->pid > 0)
+  /* A create that died before finishing (no state.json: from_intent, or
+   * an incomplete one) may have left its init running: kill it too,
+   * whatever its computed status.  */
+  if ((st->status != SK_STATUS_STOPPED || st->from_intent || st->incomplete) && st->pid > 0)
     {
       /* --force: a paused cgroup must be thawed for SIGKILL to land.  */
       if (cg)

@@ -231,9 +231,35 @@ before_execve (const struct sk_state *st)
   return (uint64_t) sb.st_dev == st->init_exe_dev && (uint64_t) sb.st_ino == st->init_exe_ino;
 }
 
+/* Whether someone holds the container's lock (a create in progress, or
+ * another command).  LOCK_SH|LOCK_NB on our own open file description
+ * conflicts with any LOCK_EX, ours included.  */
+static bool
+lock_held (const char *dir)
+{
+  _cleanup_free_ char *lock = NULL;
+  if (asprintf (&lock, "%s/lock", dir) < 0)
+    return true;
+  _cleanup_close_ int fd = open (lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+    return false;
+  return errno == EWOULDBLOCK;
+}
+
 void
 sk_state_refresh (const char *root, struct sk_state *st)
 {
+  /* state.json of a create that has not finished (its init not READY, or
+   * rlimits not yet applied): `creating` while the creator lives, else
+   * `stopped`, as it will never be created (delete kills what is left).  */
+  if (st->incomplete)
+    {
+      _cleanup_free_ char *dir = sk_state_dir (root, st->id);
+      st->status = dir && lock_held (dir) ? SK_STATUS_CREATING : SK_STATUS_STOPPED;
+      return;
+    }
   if (st->pid <= 0)
     {
       st->status = SK_STATUS_CREATING;
@@ -327,6 +353,7 @@ sk_state_serialize (const struct sk_state *st, sk_error_t *err)
   sk_jgen_kv_bool (g, "hasPoststop", st->has_poststop);
   sk_jgen_kv_bool (g, "rdtCreated", st->rdt_created);
   sk_jgen_kv_bool (g, "noProcess", st->no_process);
+  sk_jgen_kv_bool (g, "createComplete", !st->incomplete);
   return gen_finish (g, st, err);
 }
 
@@ -402,6 +429,8 @@ sk_state_parse (const char *json, size_t len, sk_error_t *err)
       && sk_json_int_range (v, "state.json: cgroupCreatedDepth", 0, 4096, &depth, err) < 0)
     return NULL;
   st->cgroup_created_depth = (int) depth;
+  /* Absent in state.json written before the field existed: complete.  */
+  bool complete = true;
   st->pid = (pid_t) pid;
   st->pid_start = start;
   if (get_str (root, "ociVersion", &st->oci_version, err) < 0
@@ -417,6 +446,7 @@ sk_state_parse (const char *json, size_t len, sk_error_t *err)
       || get_bool (root, "hasPoststop", &st->has_poststop, err) < 0
       || get_bool (root, "rdtCreated", &st->rdt_created, err) < 0
       || get_bool (root, "noProcess", &st->no_process, err) < 0
+      || get_bool (root, "createComplete", &complete, err) < 0
       || parse_annotations (root, &st->annotations, err) < 0)
     return NULL;
   if (st->id == NULL)
@@ -424,6 +454,7 @@ sk_state_parse (const char *json, size_t len, sk_error_t *err)
       sk_error_set (err, 0, "state.json: missing `id`");
       return NULL;
     }
+  st->incomplete = !complete;
   return steal_ptr (&st);
 }
 
@@ -438,23 +469,6 @@ sk_state_write (const char *root, const struct sk_state *st, sk_error_t *err)
   if (json == NULL)
     return -1;
   return sk_write_file_atomic (dfd, "state.json", json, strlen (json), 0600, err);
-}
-
-/* Whether someone holds the container's lock (a create in progress, or
- * another command).  LOCK_SH|LOCK_NB on our own open file description
- * conflicts with any LOCK_EX, ours included.  */
-static bool
-lock_held (const char *dir)
-{
-  _cleanup_free_ char *lock = NULL;
-  if (asprintf (&lock, "%s/lock", dir) < 0)
-    return true;
-  _cleanup_close_ int fd = open (lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return false;
-  if (flock (fd, LOCK_SH | LOCK_NB) == 0)
-    return false;
-  return errno == EWOULDBLOCK;
 }
 
 /* A dir without state.json: a create still in progress (its creator

@@ -47,6 +47,8 @@ struct sk_state
   bool has_poststop;           /* config has poststop hooks: delete runs them */
   bool rdt_created;            /* intelRdt: we created the CLOS dir */
   bool no_process;             /* config without `process`: start refuses */
+  bool incomplete;             /* state.json written by a create that has
+                                * not finished yet (createComplete false) */
   bool from_intent;            /* no state.json: cgroup and pid come from
                                 * intent.json of a create in progress or
                                 * one that died (intent.h) */
