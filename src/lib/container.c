@@ -126,14 +126,26 @@ chown_fifo (struct sk_create *cc, sk_error_t *err)
  * dir, fsynced, before the first mkdir, so a create killed at any point
  * after this leaves nothing that delete cannot find.  */
 static int
-create_cgroup (struct sk_create *cc, sk_error_t *err)
+write_cgroup_intent (void *data, const char *manager, const struct sk_cgroup_place *places,
+                     size_t n, sk_error_t *err)
 {
-  if (sk_cgroup_plan (cc->spec, cc->id, cc->g->systemd_cgroup, &cc->intent.cg, err) < 0)
+  struct sk_create *cc = data;
+  if (sk_intent_set_cgroup (&cc->intent, manager, places, n, err) < 0)
     return -1;
   if (sk_intent_write (cc->state_dirfd, &cc->intent, err) < 0)
     return sk_error_prefix (err, "state directory `%s`", cc->state_dir);
   sk_test_stop ("cgroup-intent");
+  return 0;
+}
+
+static int
+create_cgroup (struct sk_create *cc, sk_error_t *err)
+{
+  /* The manager reports every hierarchy's directory before its first
+   * mkdir (cgroup.h), whatever the layout.  */
+  sk_cgroup_set_intent_hook (write_cgroup_intent, cc);
   cc->cg = sk_cgroup_create (cc->spec, cc->id, cc->g->systemd_cgroup, err);
+  sk_cgroup_set_intent_hook (NULL, NULL);
   if (cc->cg == NULL && *err)
     return -1;
   /* An existing empty cgroup at the container's path is joined (the
@@ -150,8 +162,8 @@ create_cgroup (struct sk_create *cc, sk_error_t *err)
 static int
 record_pid (struct sk_create *cc, pid_t pid, sk_error_t *err)
 {
-  cc->intent.pid = pid;
-  cc->intent.pid_start = sk_proc_start_time (pid);
+  cc->intent.st.pid = pid;
+  cc->intent.st.pid_start = sk_proc_start_time (pid);
   if (sk_intent_write (cc->state_dirfd, &cc->intent, err) < 0)
     return sk_error_prefix (err, "state directory `%s`", cc->state_dir);
   return 0;
@@ -225,6 +237,10 @@ fill_state (struct sk_create *cc)
   st->cgroup_created = cc->cg ? cc->cg->created : false;
   st->cgroup_created_depth = cc->cg ? cc->cg->created_depth : 0;
   st->systemd_cgroup = cc->g->systemd_cgroup;
+  st->cgroup_manager = cc->cg ? (char *) sk_cgroup_manager_name (cc->cg) : NULL;
+  st->cgroup_places = cc->cg ? (struct sk_cgroup_place *) sk_cgroup_places (cc->cg,
+                                                                           &st->n_cgroup_places)
+                             : NULL;
   st->has_poststop = cc->spec->hooks.poststop.n > 0;
   st->no_process = cc->spec->process == NULL;
   st->status = SK_STATUS_CREATED;
@@ -249,7 +265,7 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
     .no_new_keyring = cc->o->no_new_keyring,
     .preserve_fds = cc->o->listen_fds + cc->o->preserve_fds, .listen_fds = cc->o->listen_fds,
     .console_socket_fd = cc->console_fd, .sync_fd = sv[1], .fifo_dirfd = cc->state_dirfd,
-    .cgroup_fd = cc->cg ? cc->cg->dirfd : -1, .seccomp = cc->seccomp,
+    .cgroup_fd = cc->cg ? sk_cgroup_clone_fd (cc->cg) : -1, .seccomp = cc->seccomp,
     .new_ns_flags = plan.unshare_flags, .userns_new = plan.userns_new,
     .need_fork = plan.need_fork, .fifo_fd = -1,
     .parent_fds = { cc->lock_fd, sv[0], -1, -1 },
@@ -406,7 +422,7 @@ sk_create_clear (struct sk_create *cc)
   if (cc->lock_fd >= 0)
     close (cc->lock_fd);
   sk_cgroup_free (cc->cg);
-  sk_cgroup_plan_clear (&cc->intent.cg);
+  sk_intent_clear (&cc->intent);
   if (cc->seccomp)
     sk_seccomp_prog_free (cc->seccomp);
   free (cc->init.state_json);

@@ -16,19 +16,9 @@ sk_intent_write (int state_dirfd, const struct sk_create_intent *in, sk_error_t 
 {
   _cleanup_jgen_ sk_jgen *g = sk_jgen_new (false);
   sk_jgen_map_open (g);
-  sk_jgen_key (g, "cgroups");
-  sk_jgen_array_open (g);
-  for (size_t i = 0; i < in->cg.n; i++)
-    {
-      sk_jgen_map_open (g);
-      sk_jgen_kv_string (g, "mountpoint", in->cg.v[i].mountpoint);
-      sk_jgen_kv_string (g, "path", in->cg.v[i].path);
-      sk_jgen_kv_int (g, "createdDepth", in->cg.v[i].created_depth);
-      sk_jgen_map_close (g);
-    }
-  sk_jgen_array_close (g);
-  sk_jgen_kv_int (g, "pid", in->pid);
-  sk_jgen_kv_uint (g, "pidStart", in->pid_start);
+  sk_state_gen_cgroup_places (g, &in->st);
+  sk_jgen_kv_int (g, "pid", in->st.pid);
+  sk_jgen_kv_uint (g, "pidStart", in->st.pid_start);
   sk_jgen_map_close (g);
   size_t len = 0;
   _cleanup_free_ char *json = sk_jgen_finish (g, &len);
@@ -39,26 +29,51 @@ sk_intent_write (int state_dirfd, const struct sk_create_intent *in, sk_error_t 
   return sk_write_file_atomic (state_dirfd, "intent.json", json, len, 0600, err);
 }
 
-static int
-get_cgroup (const sk_json *c, struct sk_state *st, sk_error_t *err)
+static void
+clear_places (struct sk_state *st)
 {
-  const sk_json *m = sk_json_get (c, "mountpoint"), *p = sk_json_get (c, "path");
-  const sk_json *d = sk_json_get (c, "createdDepth");
-  const char *ms, *ps;
-  int64_t depth = 0;
-  if (m == NULL || p == NULL || sk_json_string (m, "intent.json: mountpoint", &ms, err) < 0
-      || sk_json_string (p, "intent.json: path", &ps, err) < 0
-      || (d && sk_json_int_range (d, "intent.json: createdDepth", 0, 4096, &depth, err) < 0))
-    return *err ? -1 : sk_error_set (err, 0, "intent.json: cgroups[0]: incomplete");
-  /* Only absolute paths inside a /sys/fs/cgroup mount: delete removes
-   * what this names (sk_cgroup_open refuses `..` too).  */
-  if (strncmp (ms, "/sys/fs/cgroup", 14) != 0 || ps[0] != '/')
-    return sk_error_set (err, 0, "intent.json: invalid cgroup `%s%s`", ms, ps);
-  if ((st->cgroup_mountpoint = strdup (ms)) == NULL || (st->cgroup_path = strdup (ps)) == NULL)
-    return sk_error_set (err, ENOMEM, "intent.json");
-  st->cgroup_created = depth > 0;
-  st->cgroup_created_depth = (int) depth;
+  for (size_t i = 0; i < st->n_cgroup_places; i++)
+    {
+      free (st->cgroup_places[i].controllers);
+      free (st->cgroup_places[i].mountpoint);
+      free (st->cgroup_places[i].path);
+    }
+  free (st->cgroup_places);
+  free (st->cgroup_manager);
+  st->cgroup_places = NULL;
+  st->cgroup_manager = NULL;
+  st->n_cgroup_places = 0;
+}
+
+int
+sk_intent_set_cgroup (struct sk_create_intent *in, const char *manager,
+                      const struct sk_cgroup_place *places, size_t n, sk_error_t *err)
+{
+  struct sk_state *st = &in->st;
+  clear_places (st);
+  st->cgroup_manager = strdup (manager ? manager : "");
+  st->cgroup_places = calloc (n ? n : 1, sizeof *st->cgroup_places);
+  if (st->cgroup_manager == NULL || st->cgroup_places == NULL)
+    return sk_error_set (err, ENOMEM, "intent");
+  for (size_t i = 0; i < n; i++)
+    {
+      struct sk_cgroup_place *p = &st->cgroup_places[i];
+      st->n_cgroup_places = i + 1;
+      p->controllers = strdup (places[i].controllers ? places[i].controllers : "");
+      p->mountpoint = strdup (places[i].mountpoint);
+      p->path = strdup (places[i].path);
+      p->created = places[i].created;
+      p->created_depth = places[i].created_depth;
+      if (p->controllers == NULL || p->mountpoint == NULL || p->path == NULL)
+        return sk_error_set (err, ENOMEM, "intent");
+    }
   return 0;
+}
+
+void
+sk_intent_clear (struct sk_create_intent *in)
+{
+  clear_places (&in->st);
 }
 
 int
@@ -76,11 +91,28 @@ sk_intent_parse (const char *json, size_t len, struct sk_state *st, sk_error_t *
   if ((v = sk_json_get (root, "pidStart")) && sk_json_uint64 (v, "intent.json: pidStart", &start,
                                                               err) < 0)
     return -1;
-  /* One hierarchy is what state.json records today; a v1 manager's other
-   * hierarchies follow the same entries (see intent.h).  */
-  const sk_json *cgs = sk_json_get (root, "cgroups");
-  if (sk_json_array_len (cgs) > 0 && get_cgroup (sk_json_array_get (cgs, 0), st, err) < 0)
+  if (sk_state_parse_cgroup_places (root, st, err) < 0)
     return -1;
+  /* Only places inside the cgroup mounts: delete removes what this names
+   * (sk_cgroup_open_places refuses `..` as well).  */
+  for (size_t i = 0; i < st->n_cgroup_places; i++)
+    {
+      const struct sk_cgroup_place *p = &st->cgroup_places[i];
+      if (strncmp (p->mountpoint, "/sys/fs/cgroup", 14) != 0 || p->path[0] != '/')
+        return sk_error_set (err, 0, "intent.json: invalid cgroup `%s%s`", p->mountpoint,
+                             p->path);
+    }
+  /* The first place also stands for the cgroup in state's single-path
+   * fields (what delete checks first).  */
+  if (st->n_cgroup_places > 0)
+    {
+      const struct sk_cgroup_place *p = &st->cgroup_places[0];
+      if ((st->cgroup_mountpoint = strdup (p->mountpoint)) == NULL
+          || (st->cgroup_path = strdup (p->path)) == NULL)
+        return sk_error_set (err, ENOMEM, "intent.json");
+      st->cgroup_created = p->created;
+      st->cgroup_created_depth = p->created_depth;
+    }
   st->pid = (pid_t) pid;
   st->pid_start = start;
   st->from_intent = true;

@@ -67,11 +67,13 @@ sk_fuzz_state (const uint8_t *data, size_t size)
         }
       sk_state_free (st);
     }
-  struct sk_state in = { 0 };
-  sk_intent_parse ((const char *) data, size, &in, &err);
-  sk_error_free (&err);
-  free (in.cgroup_mountpoint);
-  free (in.cgroup_path);
+  struct sk_state *in = calloc (1, sizeof *in);
+  if (in)
+    {
+      sk_intent_parse ((const char *) data, size, in, &err);
+      sk_error_free (&err);
+      sk_state_free (in);
+    }
   return 0;
 }
 

@@ -203,27 +203,40 @@ START_TEST (test_intent_roundtrip)
   char dir[] = "/tmp/skiff-intent-XXXXXX";
   ck_assert_ptr_nonnull (mkdtemp (dir));
   int dfd = open (dir, O_PATH | O_DIRECTORY);
-  struct sk_create_intent in = { .pid = 4242, .pid_start = 99 };
-  in.cg.n = 1;
-  in.cg.v[0].mountpoint = (char *) "/sys/fs/cgroup/unified";
-  in.cg.v[0].path = (char *) "/a/b";
-  in.cg.v[0].created_depth = 2;
+  struct sk_create_intent in;
+  memset (&in, 0, sizeof in);
+  struct sk_cgroup_place places[2] = {
+    { .controllers = (char *) "pids", .mountpoint = (char *) "/sys/fs/cgroup/pids",
+      .path = (char *) "/a/b", .created = true, .created_depth = 2 },
+    { .controllers = (char *) "", .mountpoint = (char *) "/sys/fs/cgroup/unified",
+      .path = (char *) "/a/b", .created = true, .created_depth = 1 },
+  };
   sk_error_t err = NULL;
+  ck_assert_int_eq (sk_intent_set_cgroup (&in, "v1-hybrid", places, 2, &err), 0);
+  in.st.pid = 4242;
+  in.st.pid_start = 99;
   ck_assert_int_eq (sk_intent_write (dfd, &in, &err), 0);
-  struct sk_state st = { 0 };
-  ck_assert_int_eq (sk_intent_load (dir, &st, &err), 1);
-  ck_assert_str_eq (st.cgroup_mountpoint, "/sys/fs/cgroup/unified");
-  ck_assert_str_eq (st.cgroup_path, "/a/b");
-  ck_assert (st.cgroup_created && st.cgroup_created_depth == 2 && st.from_intent);
-  ck_assert_int_eq (st.pid, 4242);
-  ck_assert_uint_eq (st.pid_start, 99);
-  free (st.cgroup_mountpoint);
-  free (st.cgroup_path);
-  const char *evil = "{\"cgroups\": [{\"mountpoint\": \"/etc\", \"path\": \"/x\"}]}";
-  struct sk_state st2 = { 0 };
-  ck_assert_int_eq (sk_intent_parse (evil, strlen (evil), &st2, &err), -1);
+  sk_intent_clear (&in);
+  struct sk_state *st = calloc (1, sizeof *st);
+  ck_assert_int_eq (sk_intent_load (dir, st, &err), 1);
+  ck_assert_str_eq (st->cgroup_manager, "v1-hybrid");
+  ck_assert_uint_eq (st->n_cgroup_places, 2);
+  ck_assert_str_eq (st->cgroup_places[0].controllers, "pids");
+  ck_assert_str_eq (st->cgroup_places[1].mountpoint, "/sys/fs/cgroup/unified");
+  ck_assert_int_eq (st->cgroup_places[0].created_depth, 2);
+  ck_assert_str_eq (st->cgroup_mountpoint, "/sys/fs/cgroup/pids");
+  ck_assert_str_eq (st->cgroup_path, "/a/b");
+  ck_assert (st->cgroup_created && st->from_intent);
+  ck_assert_int_eq (st->pid, 4242);
+  ck_assert_uint_eq (st->pid_start, 99);
+  sk_state_free (st);
+  const char *evil = "{\"cgroupManager\": \"v2\", \"cgroupPlaces\": [{\"mountpoint\": "
+                     "\"/etc\", \"path\": \"/x\"}]}";
+  st = calloc (1, sizeof *st);
+  ck_assert_int_eq (sk_intent_parse (evil, strlen (evil), st, &err), -1);
   ck_assert_ptr_nonnull (strstr (err->msg, "invalid cgroup"));
   sk_error_free (&err);
+  sk_state_free (st);
   close (dfd);
   char cmd[128];
   snprintf (cmd, sizeof cmd, "rm -rf %s", dir);
