@@ -186,6 +186,7 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
     .console_socket_fd = cc->console_fd, .sync_fd = sv[1], .fifo_dirfd = cc->state_dirfd,
     .cgroup_fd = cc->cg ? cc->cg->dirfd : -1, .seccomp = cc->seccomp,
     .new_ns_flags = plan.unshare_flags, .userns_new = plan.userns_new,
+    .cgroupns_new = plan.cgroupns_new,
     .need_fork = plan.need_fork, .fifo_fd = -1,
     .parent_fds = { cc->lock_fd, sv[0], -1, -1 },
   };

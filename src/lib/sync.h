@@ -18,6 +18,8 @@
  *   PID (value = container pid)     -->     record pid (move netDevices,
  *                                           intelRdt, oomScoreAdj)
  *                                   <--     PID_ACK
+ *   [new cgroup ns: unshared now, so that its root is the container's own
+ *    cgroup in every hierarchy the parent joined it to]
  *   hostname, rlimits, ... mounts,
  *   devices (rootfs prepared)
  *   HOOKS                           -->     prestart + createRuntime hooks
