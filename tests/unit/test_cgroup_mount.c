@@ -1,12 +1,12 @@
 /* Unit tests of the plan behind the `cgroup` mount type
- * (src/lib/cgroup/mount.c): which hierarchies the container sees and
+ * (src/lib/cgroup/cgroup_mount.c): which hierarchies the container sees and
  * where its own cgroup is in each, from mountinfo and /proc/self/cgroup
  * texts of the three host layouts.  */
 #include <config.h>
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cgroup/mount.h"
+#include "cgroup/cgroup_mount.h"
 
 /* A hybrid host as systemd lays it out, with co-mounted controllers, an
  * escaped mountpoint elsewhere, a second mount of one hierarchy, and the

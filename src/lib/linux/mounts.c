@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/magic.h>
-#include "cgroup/mount.h"
+#include "cgroup/cgroup_mount.h"
 #include "linux/linux.h"
 #include "linux/security.h"
 #include "linux/rootfs_int.h"
@@ -566,7 +566,7 @@ do_sysfs (struct mnt *x, int target, sk_error_t *err)
 }
 
 /* `cgroup` and `cgroup2` alike: the container's view of its cgroups
- * (cgroup/mount.c).  v1 mount data (controller names) is meaningless there
+ * (cgroup/cgroup_mount.c).  v1 mount data (controller names) is meaningless there
  * (every hierarchy is shown) and is dropped; cgroup2 data goes to a fresh
  * cgroup2 mount.  The tmpfs of the v1 layout is labelled like any tmpfs.  */
 static int

@@ -40,7 +40,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cgroup/mount.h"
+#include "cgroup/cgroup_mount.h"
 #include "linux/rootfs_int.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
