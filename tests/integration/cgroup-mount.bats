@@ -230,3 +230,52 @@ m['destination'] = '/etc/passwd'"
   run_container /probe ids
   assert_failed_cleanly "$ID" "/etc/passwd"
 }
+
+# This host co-mounts no controllers, and net_cls and net_prio are usually
+# built in but unbound: in a private mount namespace, a copy of the host's
+# /sys/fs/cgroup gets them as one `net_cls,net_prio` hierarchy (it vanishes
+# with the namespace; the host's mounts are not touched), and skiff runs
+# there.
+@test "cgroup mount: co-mounted controllers get their symlinks (net_cls -> net_cls,net_prio)" {
+  awk '$1 == "net_cls" || $1 == "net_prio" { n++; if ($2 != 0) bound = 1 }
+       END { exit !(n == 2 && !bound) }' /proc/cgroups \
+    || skip "net_cls and net_prio are not both available and unbound"
+  no_cgroupns
+  set_args /probe sleep 1000
+  mkdir "$TEST_DIR/cg"
+  unshare -m --propagation private sh -c '
+    set -e
+    mount --rbind /sys/fs/cgroup "$1/cg"
+    mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup
+    for d in "$1"/cg/*/; do
+      d=${d%/}; mkdir "/sys/fs/cgroup/${d##*/}"; mount --bind "$d" "/sys/fs/cgroup/${d##*/}"
+    done
+    mkdir /sys/fs/cgroup/net_cls,net_prio
+    mount -t cgroup -o net_cls,net_prio cgroup /sys/fs/cgroup/net_cls,net_prio
+    "$SKIFF" --root "$ROOT" run -d --bundle "$BUNDLE" "$ID" </dev/null >"$1/run.out" 2>&1 \
+      && r=ok || r=failed
+    echo "$r $$" >"$1/started.tmp" && mv "$1/started.tmp" "$1/started"
+    exec sleep 1000' sh "$TEST_DIR" >"$TEST_DIR/holder.log" 2>&1 3>&- &
+  local holder i
+  # A hang guard, not a timing assertion: skiff run -d is slow under load.
+  for i in $(seq 1 600); do [ -e "$TEST_DIR/started" ] && break; sleep 0.1; done
+  run cat "$TEST_DIR/started" "$TEST_DIR/run.out" "$TEST_DIR/holder.log"
+  [ "${lines[0]%% *}" = ok ] || fail "run -d in the namespace failed"
+  # The shell that holds the namespace (bats' $! may be a subshell above it).
+  holder=${lines[0]#* }
+  PID=$(state_field "$ID" pid)
+  local view=/proc/$PID/root/sys/fs/cgroup l own
+  for l in net_cls net_prio; do
+    [ "$(readlink "$view/$l")" = "net_cls,net_prio" ] \
+      || fail "\`$l\` -> \`$(readlink "$view/$l")\`" || return 1
+  done
+  own=$(sed -n 's/^[0-9]*:net_cls,net_prio://p' "/proc/$PID/cgroup")
+  [ -n "$own" ] || fail "no net_cls,net_prio line in /proc/$PID/cgroup"
+  [ "$(stat -c '%d:%i' "$view/net_cls,net_prio")" = \
+    "$(stat -c '%d:%i' "/proc/$holder/root/sys/fs/cgroup/net_cls,net_prio$own")" ] \
+    || fail "net_cls,net_prio is not the container's own cgroup \`$own\`"
+  # Deleted where the hierarchy is mounted, so nothing stays in it.
+  nsenter -t "$holder" -m "$SKIFF" --root "$ROOT" delete --force "$ID" \
+    || fail "delete in the namespace"
+  kill "$holder"
+}
