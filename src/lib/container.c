@@ -230,6 +230,9 @@ drive_init (struct sk_create *cc, sk_error_t *err)
           || sk_sync_send (fd, SK_SYNC_MAPPED, 0, NULL, -1, err) < 0)
         return -1;
     }
+  /* spawn_child placed the child in its cgroups: it may fork now.  */
+  if (cc->init.need_fork && sk_sync_send (fd, SK_SYNC_PLACED, 0, NULL, -1, err) < 0)
+    return -1;
   if (sk_sync_expect (fd, SK_SYNC_PID, &m, err) < 0)
     return -1;
   cc->pid = m.value ? (pid_t) m.value : cc->child;

@@ -279,3 +279,17 @@ m['destination'] = '/etc/passwd'"
     || fail "delete in the namespace"
   kill "$holder"
 }
+
+# A time namespace makes init fork once more after clone (spawn.c): the
+# forked init must still be in the container's cgroups, which the parent
+# joins after clone on v1 (sync.h PLACED).  Without that wait it was left
+# in the runtime's cgroups about one time in three: three containers.
+@test "cgroup mount: an init forked for a time namespace shows its own cgroups" {
+  no_cgroupns
+  cfg 'c["linux"]["namespaces"].append({"type": "time"})'
+  local i
+  for i in 1 2 3; do
+    start "$ID-$i"
+    check_view "$PID" || return 1
+  done
+}

@@ -81,6 +81,10 @@ enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
   pid_t pid = 0;
   if (ctx->need_fork)
     {
+      /* The forked init must inherit the container's cgroups (sync.h).  */
+      if (sk_sync_expect (ctx->sync_fd, SK_SYNC_PLACED, &m, err) < 0)
+        return -1;
+      sk_sync_msg_clear (&m);
       pid = fork ();
       if (pid < 0)
         return sk_error_set (err, errno, "fork into the pid namespace");
