@@ -204,7 +204,10 @@ char *
 sk_selinux_mount_option (const char *mount_label)
 {
   char *s = NULL;
-  if (mount_label == NULL || *mount_label == '\0' || !sk_selinux_enabled ())
+  /* No sk_selinux_enabled () here: validation refused a mountLabel on a
+   * host without SELinux, and the child's view of /sys may lack selinuxfs;
+   * a label must never be dropped silently.  */
+  if (mount_label == NULL || *mount_label == '\0')
     return NULL;
   if (asprintf (&s, "context=\"%s\"", mount_label) < 0)
     return NULL;
