@@ -249,8 +249,10 @@ t_update () {
   expect "$D/io.weight" "default 2930"
   sk update --cpu-period 50000 up || fail "update period"
   expect "$D/cpu.max" "20000 50000"               # the quota is kept
-  sk update --pids-limit 0 up && expect "$D/pids.max" 0
-  sk update --pids-limit -1 up && expect "$D/pids.max" max
+  # 0 and negative: unlimited, as runc and crun (podman 4 sends 0)
+  sk update --pids-limit 5 up && expect "$D/pids.max" 5
+  sk update --pids-limit 0 up && expect "$D/pids.max" max
+  sk update --pids-limit 5 up && sk update --pids-limit -1 up && expect "$D/pids.max" max
   echo '{"memory": {"limit": 100000000}}' | sk update -r - up || fail "update -r -"
   expect "$D/memory.max" 99999744
   sk update --cpu-rt-runtime 1000 up >/tmp/o 2>&1 && fail "realtime accepted"
