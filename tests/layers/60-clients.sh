@@ -36,25 +36,20 @@ CTRD_PID=
 run_before=$(ls /run/containerd 2>/dev/null | wc -l)
 
 # ---------------------------------------------------------------- cleanup
-# Processes whose command line, root or cwd mention $T (conmon, shims,
-# container processes, containerd itself), by pid.
+# Processes whose command line or cwd mention $T (conmon, shims,
+# containerd itself) or that are in our cgroups (containers), by pid.
 our_pids () {
-  local p
-  for p in /proc/[0-9]*; do
-    [ "${p#/proc/}" = $$ ] && continue
-    if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF "$T" \
-       || readlink "$p/root" 2>/dev/null | grep -qF "$T" \
-       || readlink "$p/cwd" 2>/dev/null | grep -qF "$T"; then
-      echo "${p#/proc/}"
-    fi
-  done
+  { grep -lsF "$T" /proc/[0-9]*/cmdline | cut -d/ -f3
+    find /proc/[0-9]*/cwd -maxdepth 0 -lname "$T*" 2>/dev/null | cut -d/ -f3
+    cat $(find /sys/fs/cgroup/*/"$CG" -name cgroup.procs 2>/dev/null) /dev/null 2>/dev/null
+  } | sort -u | grep -vx -e "$$" -e "$BASHPID"
 }
 our_mounts () { awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo; }
 our_cgroups () { find /sys/fs/cgroup/*/"$CG" -depth -type d 2>/dev/null; }
 
 cleanup () {
   trap - EXIT INT TERM
-  local p m c i
+  local p m c i t0=$SECONDS
   if [ -n "${PM_OK:-}" ]; then
     for r in $RUNTIMES; do
       timeout 60 podman "${PM[@]}" --runtime "${r#*:}" pod rm -af -t 0 >/dev/null 2>&1
@@ -82,6 +77,7 @@ cleanup () {
   rm -rf --one-file-system "$T"
   # the shim's socket directory, when this layer made it
   [ "$run_before" = 0 ] && rmdir /run/containerd/s /run/containerd 2>/dev/null
+  layer_log "cleanup took $((SECONDS - t0))s"
   return 0
 }
 trap cleanup EXIT
@@ -111,7 +107,12 @@ say () { echo "$*"; }           # one outcome line
 # poll CMD... until it succeeds (about 30 s at most; never a timed assertion)
 poll () { local i; for i in $(seq 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
 # run with a pty (conmon's / the shim's console socket path): script(1)
-with_tty () { timeout 60 script -qec "$*" /dev/null | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+# (dropped: ctr's racy "resize pty" complaint about an exited process, and
+# the pty's echo of a NUL byte, ^@, that comes or not)
+with_tty () {
+  timeout 60 script -qec "$*" /dev/null | tr -d '\r\0' | sed 's/\^@//g' | grep -v -e 'resize pty' -e '^$'
+  return "${PIPESTATUS[0]}"
+}
 q () { printf '%q ' "$@"; }
 
 # ---- podman
@@ -226,20 +227,32 @@ pm_pause_restart () {
   pm inspect -f '{{.State.Status}}' "$n"
   pm rm -f -t 0 "$n" >/dev/null
 }
+# The container's cgroup as the host sees it (v1 hierarchies on this host).
+pm_cg () { echo "/sys/fs/cgroup/$1/$CG/libpod-$(pm inspect -f '{{.Id}}' "$2")/$3"; }
 pm_update_resources () {
-  local n=u-$RN
-  # read back from inside: on v1 the cgroup mount shows the container's own
-  pmc --rm --pids-limit 77 --memory 96m --cpus 0.5 "$IMG" sh -c \
-    'cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us'
-  say "limits rc=$?"
-  # podman's "no limit": pids.limit 0 in the config
-  pmc --rm --pids-limit -1 "$IMG" cat /sys/fs/cgroup/pids/pids.max; say "unlimited rc=$?"
-  pmc -d --name "$n" --memory 64m "$IMG" sleep 1000 >/dev/null || return 1
+  local n=u-$RN f
+  pmc -d --name "$n" --pids-limit 77 --memory 96m --cpus 0.5 "$IMG" sleep 1000 >/dev/null || return 1
+  for f in pids:pids.max memory:memory.limit_in_bytes cpu:cpu.cfs_quota_us cpu:cpu.cfs_period_us; do
+    cat "$(pm_cg "${f%%:*}" "$n" "${f#*:}")"
+  done
   pm update --memory 128m --cpus 1.5 "$n" >/dev/null; say "update rc=$?"
-  pm exec "$n" sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us'
+  for f in memory:memory.limit_in_bytes cpu:cpu.cfs_quota_us; do
+    cat "$(pm_cg "${f%%:*}" "$n" "${f#*:}")"
+  done
   pm stats --no-stream --format '{{.PIDs}}' "$n"; say "stats rc=$?"
   pm stats --no-stream --format '{{.MemUsage}}' "$n" | grep -q '^[1-9]' && say "stats: memory used"
   pm rm -f -t 0 "$n" >/dev/null
+  # podman's "no limit" is pids.limit 0 in the config: pids.max "max"
+  pmc -d --name "$n" --pids-limit -1 "$IMG" sleep 1000 >/dev/null; say "pids -1 rc=$?"
+  cat "$(pm_cg pids "$n" pids.max)"
+  pm rm -f -t 0 "$n" >/dev/null
+}
+pm_cgroup_inside () {
+  # podman's `cgroup` mount at /sys/fs/cgroup: on v1 (no cgroup namespace)
+  # each hierarchy shows the container's own cgroup
+  pmc --rm --pids-limit 77 --memory 96m --cpus 0.5 "$IMG" sh -c \
+    'cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us'
+  say "limits inside rc=$?"
 }
 pm_security () {
   pmc --rm --read-only "$IMG" sh -c 'touch /x 2>/dev/null && echo root-writable; touch /tmp/y && echo tmp-writable'
@@ -384,7 +397,8 @@ podman     pm_run_exit                run --rm, exit codes, 127/126 from the run
 podman     pm_detach_exec_logs_stop   run -d, exec (user/cwd/env), logs, stop (SIGTERM), rm
 podman     pm_tty                     -t and -it, exec -t and -it, through conmon's console socket
 podman     pm_pause_restart           pause/unpause, exec refused while paused, restart
-podman     pm_update_resources        --pids-limit/--memory/--cpus read back, pids -1, update, stats
+podman     pm_update_resources        --pids-limit/--memory/--cpus in the cgroup, update, stats, pids -1
+podman     pm_cgroup_inside           the same limits read back inside, through the cgroup mount
 podman     pm_security                --read-only, --user, --cap-add/--cap-drop, --uidmap
 podman     pm_volumes                 bind, ro bind, named volume, rshared both ways
 podman     pm_pod                     pod: shared net/ipc/uts with the catatonit infra container
@@ -417,7 +431,7 @@ run_scenario () {   # client fn -> outcome files $T/out/fn.{runc,skiff}
   mkdir -p "$T/out"
   for r in $RUNTIMES; do
     RN=${r%%:*} RT=${r#*:}
-    ( $fn ) >"$T/out/$fn.$RN" 2>"$T/out/$fn.$RN.err"
+    ( $fn ) </dev/null >"$T/out/$fn.$RN" 2>"$T/out/$fn.$RN.err"
     rc=$?
     echo "function rc=$rc" >>"$T/out/$fn.$RN"
   done
@@ -456,8 +470,10 @@ left=
 if [ -n "${PM_OK:-}" ]; then
   for r in $RUNTIMES; do RT=${r#*:}; pm rm -af -t 0 >/dev/null 2>&1; pm pod rm -af >/dev/null 2>&1; done
 fi
+# (podman leaves its pod's cgroup in name=systemd and unified, with runc
+# too: only the runtimes' container cgroups count here)
 for c in $(our_cgroups); do
-  case $c in */"$CG"|*/"$CG"/conmon) ;; *) left="$left cgroup:$c" ;; esac
+  case ${c##*/} in libpod-*|*-runc|*-skiff) left="$left cgroup:$c" ;; esac
 done
 for d in /run/skiff /run/runc "$T/ctrd/runc-runc" "$T/ctrd/runc-skiff"; do
   for e in "$d"/*; do
