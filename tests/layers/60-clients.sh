@@ -254,6 +254,20 @@ pm_cgroup_inside () {
     'cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us'
   say "limits inside rc=$?"
 }
+pm_create_error () {
+  # A create that fails: the runtime's message must reach the user.  For a
+  # runtime named runc, conmon passes --log-format=json --log F and podman
+  # reads F; for an unknown name (skiff) it does not, and the message comes
+  # from the runtime's stderr.  With skiff listed in runtime_supports_json
+  # skiff gets runc's flags too: both ways are checked.
+  pmc --rm --ulimit nofile=99999:99999 "$IMG" true 2>"$T/err-$RN"; say "rc=$?"
+  grep -qi rlimit "$T/err-$RN" && say "runtime's error shown"
+  sed 's/^lock_type.*/&\nruntime_supports_json = ["runc", "crun", "skiff"]/' \
+    "$T/pm/containers.conf" >"$T/pm/json.conf"
+  CONTAINERS_CONF=$T/pm/json.conf pmc --rm --ulimit nofile=99999:99999 "$IMG" true 2>"$T/err-$RN"
+  say "json log rc=$?"
+  grep -qi rlimit "$T/err-$RN" && say "runtime's error shown from the json log"
+}
 pm_security () {
   pmc --rm --read-only "$IMG" sh -c 'touch /x 2>/dev/null && echo root-writable; touch /tmp/y && echo tmp-writable'
   say "read-only rc=$?"
@@ -340,6 +354,15 @@ ct_tty () {
   ctr_ t rm -f "te-$RN" >/dev/null; say "delete -f running rc=$?"
   ctr_ c rm "te-$RN"
 }
+ct_create_error () {
+  # The shim runs the runtime with --log-format json --log B/log.json and
+  # shows the last "level":"error" line when create fails.
+  cr --rm --with-ns "network:/proc/999999999/ns/net" "$IMG" "ce-$RN" true 2>"$T/err-$RN"
+  say "rc=$?"
+  grep -q 999999999 "$T/err-$RN" && say "runtime's error shown"
+  ctr_ c rm "ce-$RN" 2>/dev/null
+  return 0
+}
 ct_security () {
   cr --rm --read-only "$IMG" "s1-$RN" sh -c 'touch /x' 2>/dev/null; say "read-only rc=$?"
   cr --rm --cap-add CAP_SYS_ADMIN --cap-drop CAP_CHOWN "$IMG" "s2-$RN" grep -E '^Cap(Eff|Bnd)' /proc/self/status
@@ -399,6 +422,7 @@ podman     pm_tty                     -t and -it, exec -t and -it, through conmo
 podman     pm_pause_restart           pause/unpause, exec refused while paused, restart
 podman     pm_update_resources        --pids-limit/--memory/--cpus in the cgroup, update, stats, pids -1
 podman     pm_cgroup_inside           the same limits read back inside, through the cgroup mount
+podman     pm_create_error            a failing create: the runtime's error shown (stderr, and the json log)
 podman     pm_security                --read-only, --user, --cap-add/--cap-drop, --uidmap
 podman     pm_volumes                 bind, ro bind, named volume, rshared both ways
 podman     pm_pod                     pod: shared net/ipc/uts with the catatonit infra container
@@ -406,6 +430,7 @@ podman     pm_kill                    kill -s USR1 delivered, kill -s KILL, wait
 containerd ct_run_exit                run --rm, exit codes, env/cwd, missing executable
 containerd ct_lifecycle               run -d, exec, task ps, pause/resume, metrics, kill --all, delete
 containerd ct_tty                     run -t, exec -t through the shim's console socket, delete -f
+containerd ct_create_error            a failing create: the last "error" line of log.json shown
 containerd ct_security                --read-only, --cap-add/--cap-drop, bind mount
 containerd ct_resources               --memory-limit/--cpus/--cpu-shares in the cgroup, metrics, no cgroup left
 containerd ct_pod_pair                a container joining a sandbox's namespaces by path (CRI)
