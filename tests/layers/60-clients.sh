@@ -23,7 +23,7 @@ BUILD=$(cd "${1:-build}" && pwd)
 T_START=$(date +%s)
 
 [ "$(id -u)" = 0 ] || skip_layer "the real clients need root"
-need_packages podman conmon containerd runc catatonit busybox-static util-linux \
+need_packages podman conmon containerd runc catatonit busybox-static util-linux bsdutils \
   || { echo "clients: could not install the clients"; echo "0 passed, 1 failed"; exit 1; }
 [ -x "$BUILD/skiff" ] || { echo "clients: no $BUILD/skiff"; echo "0 passed, 1 failed"; exit 1; }
 
