@@ -33,7 +33,10 @@ mkdir -p "$T/bin" "$T/vol" "$T/ctrd"
 cp "$BUILD/skiff" "$T/bin/skiff"   # podman keys behaviour on the file name
 RUNTIMES="runc:$(command -v runc) skiff:$T/bin/skiff"
 CTRD_PID=
+# what the clients create outside $T, removed at the end unless it was here:
+# the shim's socket dir, and the cgroup podman gives the conmon of an exec
 run_before=$(ls /run/containerd 2>/dev/null | wc -l)
+lpp_before=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null | wc -l)
 
 # ---------------------------------------------------------------- cleanup
 # Processes whose command line or cwd mention $T (conmon, shims,
@@ -77,6 +80,9 @@ cleanup () {
   rm -rf --one-file-system "$T"
   # the shim's socket directory, when this layer made it
   [ "$run_before" = 0 ] && rmdir /run/containerd/s /run/containerd 2>/dev/null
+  if [ "$lpp_before" = 0 ]; then
+    for c in /sys/fs/cgroup/*/libpod_parent; do rmdir "$c/conmon" "$c" 2>/dev/null; done
+  fi
   layer_log "cleanup took $((SECONDS - t0))s"
   return 0
 }
@@ -149,7 +155,7 @@ EOF
 # ---- containerd
 ctr_ () { timeout 90 ctr --address "$T/ctrd/ctrd.sock" -n "$CG" "$@"; }
 # ctr run with our runtime binary and a runc root under $T
-cr () { ctr_ run --runc-binary "$RT" --runc-root "$T/ctrd/runc-$RN" "$@"; }
+cr () { ctr_ run --fifo-dir "$T/fifo" --runc-binary "$RT" --runc-root "$T/ctrd/runc-$RN" "$@"; }
 
 containerd_setup () {
   mkdir -p "$T/ctrd/root" "$T/ctrd/state"
@@ -331,14 +337,14 @@ ct_run_exit () {
 ct_lifecycle () {
   local c=l-$RN
   cr -d "$IMG" "$c" sh -c 'while :; do sleep 0.1; done' >/dev/null || return 1
-  ctr_ t exec --exec-id e1 "$c" sh -c 'echo in-exec; exit 4'; say "exec rc=$?"
+  ctr_ t exec --fifo-dir $T/fifo --exec-id e1 "$c" sh -c 'echo in-exec; exit 4'; say "exec rc=$?"
   ctr_ t ps "$c" | tail -n +2 | wc -l
   ctr_ t pause "$c"; say "pause rc=$?"
   ctr_ t ls | awk -v c="$c" '$1 == c { print $3 }'
   ctr_ t resume "$c"; say "resume rc=$?"
   ctr_ t ls | awk -v c="$c" '$1 == c { print $3 }'
   ctr_ t metrics "$c" | grep -Eq 'memory|pids' && say "metrics rc=0"
-  ctr_ t exec -d --exec-id e2 "$c" sleep 1000; ctr_ t ps "$c" | tail -n +2 | wc -l
+  ctr_ t exec --fifo-dir $T/fifo -d --exec-id e2 "$c" sleep 1000; ctr_ t ps "$c" | tail -n +2 | wc -l
   ctr_ t kill -a -s SIGKILL "$c"; say "kill --all rc=$?"
   poll sh -c "ctr --address $T/ctrd/ctrd.sock -n $CG t ls | grep -q '^$c .*STOPPED'"
   ctr_ t ls | awk -v c="$c" '$1 == c { print $3 }'
@@ -346,10 +352,10 @@ ct_lifecycle () {
   ctr_ c rm "$c"; say "container rm rc=$?"
 }
 ct_tty () {
-  with_tty "ctr --address $T/ctrd/ctrd.sock -n $CG run --runc-binary $RT --runc-root $T/ctrd/runc-$RN --rm -t $IMG tt-$RN tty" </dev/null
+  with_tty "ctr --address $T/ctrd/ctrd.sock -n $CG run --fifo-dir $T/fifo --runc-binary $RT --runc-root $T/ctrd/runc-$RN --rm -t $IMG tt-$RN tty" </dev/null
   say "run -t rc=$?"
   cr -d "$IMG" "te-$RN" sleep 1000 >/dev/null
-  with_tty "ctr --address $T/ctrd/ctrd.sock -n $CG t exec -t --exec-id et te-$RN sh -c 'tty; exit 6'" </dev/null
+  with_tty "ctr --address $T/ctrd/ctrd.sock -n $CG t exec --fifo-dir $T/fifo -t --exec-id et te-$RN sh -c 'tty; exit 6'" </dev/null
   say "exec -t rc=$?"
   ctr_ t rm -f "te-$RN" >/dev/null; say "delete -f running rc=$?"
   ctr_ c rm "te-$RN"
@@ -405,8 +411,8 @@ ct_rshared () {
   cr -d --rootfs-propagation rshared --cap-add CAP_SYS_ADMIN \
     --mount "type=bind,src=$d,dst=/vol,options=rbind:rshared" "$IMG" "$c" sleep 1000 >/dev/null || return 1
   mount -t tmpfs "cth-$RN" "$d/h" && touch "$d/h/m"
-  ctr_ t exec --exec-id p1 "$c" test -e /vol/h/m && say "host->container"
-  ctr_ t exec --exec-id p2 "$c" sh -c 'mount -t tmpfs c /vol/c && touch /vol/c/m'
+  ctr_ t exec --fifo-dir $T/fifo --exec-id p1 "$c" test -e /vol/h/m && say "host->container"
+  ctr_ t exec --fifo-dir $T/fifo --exec-id p2 "$c" sh -c 'mount -t tmpfs c /vol/c && touch /vol/c/m'
   [ -e "$d/c/m" ] && say "container->host"
   ctr_ t kill -s SIGKILL "$c"; poll sh -c "ctr --address $T/ctrd/ctrd.sock -n $CG t ls | grep -q '^$c .*STOPPED'"
   ctr_ t rm "$c" >/dev/null; ctr_ c rm "$c"
