@@ -244,6 +244,9 @@ talk_to_children (struct sk_exec_ctx *ctx, int sock, pid_t c1, const struct sk_s
     return -1;
   *pid = (pid_t) m.value;
   sk_sync_msg_clear (&m);
+  /* C2 waits for this before it sends anything (exec.h).  */
+  if (sk_sync_send (sock, SK_SYNC_PID_ACK, 0, NULL, -1, err) < 0)
+    return -1;
   if (ctx->seccomp && sk_seccomp_uses_notify (ctx->seccomp))
     {
       if (sk_sync_expect (sock, SK_SYNC_SECCOMP_FD, &m, err) < 0)

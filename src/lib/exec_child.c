@@ -370,7 +370,15 @@ stage2 (struct sk_exec_ctx *ctx)
   sk_error_t err = NULL;
   const struct sk_process *p = ctx->process;
   _cleanup_close_ int master = -1;
+  struct sk_sync_msg m;
 
+  /* Stage 1 sends PID on the socket we share after the clone returned;
+   * nothing we send may overtake it (P expects PID first, and a process
+   * P does not know of would be lost).  P answers PID with PID_ACK once
+   * it recorded our pid: wait for it before any frame of ours.  */
+  if (sk_sync_expect (ctx->sync_fd, SK_SYNC_PID_ACK, &m, &err) < 0)
+    _exit (1);
+  sk_sync_msg_clear (&m);
   if (setsid () < 0)
     {
       sk_error_set (&err, errno, "setsid");

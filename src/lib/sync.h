@@ -45,6 +45,21 @@
  *
  *   ERROR (errnum, message)         -->     the parent wraps it once as
  *                                           "container init: ..."
+ *
+ * exec (exec.h) uses the same frames with two senders on the child end:
+ * stage 1 (C1) joins the namespaces and clones the process (C2), then
+ * sends PID and exits; C2 exists before that PID frame is written, so it
+ * must not send first.  The guarantee, as create's PID_ACK gives it:
+ *
+ *   C1: PID (value = C2's pid)      -->     record the pid, reap C1
+ *   C2: waits                       <--     PID_ACK
+ *   C2: [SECCOMP_FD]                -->     listenerPath
+ *                                   <--     SECCOMP_DONE
+ *   C2: READY (pty master or none)  -->     then EOF = execve succeeded
+ *
+ * Before PID_ACK, C2 sends nothing, not even ERROR (it has done nothing
+ * that can fail); if P dies or fails first, C2 reads EOF and exits, and P
+ * kills C2 by the pid it received.
  */
 #ifndef SKIFF_SYNC_H
 #define SKIFF_SYNC_H
