@@ -164,7 +164,7 @@ sk_state_refresh (const char *root, struct sk_state *st)
     {
       sk_error_t err = NULL;
       struct sk_cgroup *cg = sk_cgroup_open (st->cgroup_mountpoint, st->cgroup_path,
-                                             st->cgroup_created, &err);
+                                             st->cgroup_created, st->systemd_cgroup, &err);
       bool frozen = false;
       if (cg && sk_cgroup_is_frozen (cg, &frozen, &err) == 0 && frozen)
         st->status = SK_STATUS_PAUSED;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <skiff/container.h>
 #include "linux/cgroup_internal.h"
+#include "cgroup/systemd.h"
 #include "util/cleanup.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
@@ -196,18 +197,6 @@ sk_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *ow
   return *out ? 0 : sk_error_set (err, ENOMEM, "resolve cgroupsPath");
 }
 
-static int
-check_systemd (bool systemd, sk_error_t *err)
-{
-  if (!systemd)
-    return 0;
-  if (access ("/run/systemd/system", F_OK) < 0)
-    return sk_error_set (err, 0, "--systemd-cgroup: systemd is not running on this host "
-                         "(no `/run/systemd/system`); drop the flag and use a plain cgroupsPath");
-  return sk_error_set (err, 0, "--systemd-cgroup: the systemd cgroup driver is not supported; "
-                       "drop the flag and use a plain cgroupsPath");
-}
-
 /* ---- validation ------------------------------------------------------- */
 
 /* Every controller the resources need must be in the hierarchy.  */
@@ -285,8 +274,16 @@ sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_e
   const struct sk_linux *l = spec->linux_;
   const struct sk_resources *r = l ? l->resources : NULL;
 
-  if (check_systemd (systemd, err) < 0 || detect_layout (&mountpoint, &ops, err) < 0)
+  if (detect_layout (&mountpoint, &ops, err) < 0)
     return NULL;
+  if (systemd)
+    {
+      /* On a hybrid host systemd puts the unit in every v1 hierarchy it
+       * manages; the files skiff writes go to the unified one.  */
+      if (check_resources (mountpoint, r, err) < 0)
+        return NULL;
+      return sk_cgroup_systemd_new (spec, id, mountpoint, ops == &sk_cgroup_v2_ops, err);
+    }
   if (own_cgroup (&own, err) < 0)
     return NULL;
   if (sk_cgroup_resolve_path (l ? l->cgroups_path : NULL, id, own, &path, err) < 0
@@ -307,13 +304,16 @@ sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_e
 }
 
 struct sk_cgroup *
-sk_cgroup_open (const char *mountpoint, const char *path, bool created, sk_error_t *err)
+sk_cgroup_open (const char *mountpoint, const char *path, bool created, bool systemd,
+                sk_error_t *err)
 {
   const struct sk_cgroup_ops *ops = &sk_cgroup_v2_ops;
   size_t ml = strlen (mountpoint), hl = strlen ("/unified");
 
   if (ml >= hl && strcmp (mountpoint + ml - hl, "/unified") == 0)
     ops = &sk_cgroup_v2_hybrid_ops;
+  if (systemd && path[0] == '/' && !strstr (path, "/.."))
+    return sk_cgroup_systemd_open (mountpoint, path, err);
   /* state.json is ours, but refuse a path that leaves the hierarchy all
    * the same: delete removes what this names.  */
   if (path[0] != '/' || strstr (path, "/../") || (strlen (path) >= 3
@@ -350,6 +350,9 @@ sk_cgroup_free (struct sk_cgroup *cg)
   free (cg->mountpoint);
   free (cg->path);
   free (cg->full);
+  free (cg->unit);
+  if (cg->driver_free)
+    cg->driver_free (cg->driver);
   free (cg);
 }
 
@@ -370,7 +373,8 @@ gone (struct sk_cgroup *cg, sk_error_t *err)
 int
 sk_cgroup_enter (struct sk_cgroup *cg, pid_t pid, sk_error_t *err)
 {
-  return cg->dirfd < 0 ? gone (cg, err) : cg->ops->enter (cg, pid, err);
+  /* The systemd driver makes the cgroup here (a scope needs a pid).  */
+  return cg->dirfd < 0 && cg->unit == NULL ? gone (cg, err) : cg->ops->enter (cg, pid, err);
 }
 
 int
@@ -437,7 +441,8 @@ sk_cgroup_oom_kills (struct sk_cgroup *cg, uint64_t *count, sk_error_t *err)
 int
 sk_cgroup_destroy (struct sk_cgroup *cg, sk_error_t *err)
 {
-  return cg->dirfd < 0 ? 0 : cg->ops->destroy (cg, err);
+  /* A unit outlives its cgroup when it failed: the driver resets it.  */
+  return cg->dirfd < 0 && cg->unit == NULL ? 0 : cg->ops->destroy (cg, err);
 }
 
 /* ---- file helpers (shared by the manager files) ---------------------- */

@@ -25,6 +25,9 @@ struct sk_cgroup
   int created_depth;      /* how many path components we made (leaf first):
                            * delete removes the empty parents it made too */           /* we made it (delete removes only what we made) */
   char *full;             /* mountpoint + path, for messages */
+  char *unit;             /* systemd driver: the unit owning the cgroup, else NULL */
+  void *driver;           /* the manager's own state, freed with driver_free */
+  void (*driver_free) (void *driver);
 };
 
 struct sk_cgroup_stats;   /* defined by the manager, serialised by it */
@@ -63,13 +66,14 @@ int sk_cgroup_validate (const struct sk_spec *spec, sk_error_t *err);
  *           cgroup holds processes, and cgroup v2's no-internal-process
  *           rule forbids enabling controllers for children there);
  *   absent  the relative path "<id>".
- * A `..` component is refused (it would escape the hierarchy);
- * --systemd-cgroup is an error (no systemd driver).  */
+ * A `..` component is refused (it would escape the hierarchy).
+ * With systemd (--systemd-cgroup) the path is `slice:prefix:name` and the
+ * cgroup is a transient unit systemd makes at enter (cgroup/systemd.h).  */
 struct sk_cgroup *sk_cgroup_create (const struct sk_spec *spec, const char *id,
                                     bool systemd, sk_error_t *err);
 /* Re-open a container's cgroup from the path recorded in state.json.  */
 struct sk_cgroup *sk_cgroup_open (const char *mountpoint, const char *path,
-                                  bool created, sk_error_t *err);
+                                  bool created, bool systemd, sk_error_t *err);
 void sk_cgroup_free (struct sk_cgroup *cg);
 
 int sk_cgroup_enter (struct sk_cgroup *cg, pid_t pid, sk_error_t *err);
