@@ -516,6 +516,10 @@ static int
 sd_destroy (struct sk_cgroup *cg, sk_error_t *err)
 {
   _cleanup_bus_ sd_bus *bus = NULL;
+  /* Never started (create's rollback after a refused start, which reset
+   * the unit itself): nothing of ours exists.  */
+  if (!cg->created)
+    return 0;
   if (cg->dirfd >= 0)
     {
       /* Kill through the cgroup first: a stop job would otherwise wait
