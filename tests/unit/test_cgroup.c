@@ -260,7 +260,7 @@ START_TEST (test_devices_attach)
   snprintf (full, sizeof full, "%s%s", mp, name);
   ck_assert_int_eq (mkdir (full, 0755), 0);
   sk_error_t err = NULL;
-  struct sk_cgroup *cg = sk_cgroup_open (mp, name, true, &err);
+  struct sk_cgroup *cg = sk_cgroup_open (mp, name, true, false, &err);
   ck_assert_ptr_nonnull (cg);
 
   /* deny all, then allow reading char 1:* (kmsg is 1:11) */
@@ -367,7 +367,7 @@ START_TEST (test_manager_lifecycle)
   ck_assert (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
 
   /* reopened from "state", destroy removes only the leaf we created */
-  struct sk_cgroup *again = sk_cgroup_open (mp, path, true, &err);
+  struct sk_cgroup *again = sk_cgroup_open (mp, path, true, false, &err);
   ck_assert_ptr_nonnull (again);
   ck_assert_int_eq (sk_cgroup_destroy (again, &err), 0);
   ck_assert_int_ne (access (full, F_OK), 0);
@@ -376,7 +376,7 @@ START_TEST (test_manager_lifecycle)
 
   /* not created by us: never removed */
   ck_assert_int_eq (mkdir (full, 0755), 0);
-  struct sk_cgroup *theirs = sk_cgroup_open (mp, path, false, &err);
+  struct sk_cgroup *theirs = sk_cgroup_open (mp, path, false, false, &err);
   ck_assert_int_eq (sk_cgroup_destroy (theirs, &err), 0);
   ck_assert_int_eq (access (full, F_OK), 0);
   sk_cgroup_free (theirs);
