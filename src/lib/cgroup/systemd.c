@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cgroup/systemd.h"
-#include "linux/cgroup_internal.h"
+#include "cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 #ifdef HAVE_SYSTEMD

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cgroup/systemd.h"
-#include "linux/cgroup_internal.h"
+#include "cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 #define ANNOTATION_PREFIX "org.systemd.property."
