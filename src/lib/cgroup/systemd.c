@@ -480,7 +480,8 @@ sd_enter (struct sk_cgroup *cg, pid_t pid, sk_error_t *err)
     }
   cg->created = true;
   cg->created_depth = 1;
-  if (sk_cg_v2_adopt (cg, d->r, err) < 0
+  /* What state.json records (manager "systemd": reopened by unit).  */
+  if (sk_cg_set_places (cg, err) < 0 || sk_cg_v2_adopt (cg, d->r, err) < 0
       || (d->is_slice && fs ()->enter (cg, pid, err) < 0))
     goto out;
   ret = 0;
@@ -500,9 +501,8 @@ sd_update (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
 {
   _cleanup_bus_ sd_bus *bus = NULL;
   struct sk_sd_props p = { 0 };
-  bool v2 = strcmp (cg->mountpoint, "/sys/fs/cgroup") == 0;
   int ret = -1;
-  if (sk_sd_resource_props (r, v2, &p, err) < 0)
+  if (sk_sd_resource_props (r, true, &p, err) < 0)
     goto out;
   if (p.n && (bus_open (&bus, err) < 0 || set_props (bus, cg->unit, &p, err) < 0))
     goto out;
@@ -662,6 +662,11 @@ sk_cgroup_systemd_open (const char *mountpoint, const char *path, sk_error_t *er
     return NULL;
   cg->created = true;
   cg->created_depth = 1;
+  if (sk_cg_set_places (cg, err) < 0)
+    {
+      sk_cgroup_free (cg);
+      return NULL;
+    }
   cg->dirfd = open (cg->full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cg->dirfd < 0 && errno != ENOENT)
     {
