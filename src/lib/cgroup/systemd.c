@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 #include "cgroup/systemd.h"
 #include "cgroup/cgroup_internal.h"
@@ -682,6 +684,10 @@ sk_cgroup_systemd_available (void)
 {
   _cleanup_bus_ sd_bus *bus = NULL;
   sk_error_t e = NULL;
+  struct statfs sfs;
+  /* The driver runs on pure cgroup v2 only (sk_cgroup_create).  */
+  if (statfs ("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+    return false;
   if (bus_open (&bus, &e) < 0)
     {
       sk_error_free (&e);
