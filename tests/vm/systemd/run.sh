@@ -8,13 +8,13 @@
 #
 #   run.sh BUILDDIR SRCDIR IMAGE
 #
-# Environment: SKIFF_VM_TIMEOUT (default 900 s), SKIFF_VM_ONLY (run only
-# tests whose name contains it), SKIFF_VM_CACHE (kernel cache).
+# Environment: SKIFF_VM_TIMEOUT (default 1500 s), SKIFF_VM_ONLY (run only
+# tests whose name matches this extended regular expression), SKIFF_VM_CACHE (kernel cache).
 set -u
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
 IMG=$3
-TIMEOUT=${SKIFF_VM_TIMEOUT:-900}
+TIMEOUT=${SKIFF_VM_TIMEOUT:-1500}
 T0=$(date +%s)
 die () { echo "vm-systemd: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 log () { echo "vm-systemd: $*" >&2; }
