@@ -79,6 +79,16 @@ wait_status () {
 # no_unit UNIT: systemd does not know it (not loaded, not failed).
 no_unit () {
   local i=0
+  # systemd loads any slice name on demand (LoadState=loaded even when
+  # nobody made it): a slice is gone when inactive and its cgroup removed.
+  case $1 in *.slice)
+    while [ "$(prop "$1" ActiveState)" != inactive ]; do
+      i=$((i + 1))
+      [ $i -lt 100 ] || fail "slice $1 still $(prop "$1" ActiveState)"
+      sleep 0.1
+    done
+    return 0 ;;
+  esac
   # A stop job may still be winding down right after delete returned.
   while [ "$(prop "$1" LoadState)" != not-found ]; do
     i=$((i + 1))
