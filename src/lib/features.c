@@ -15,6 +15,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <skiff/container.h>
+#include "cgroup/systemd.h"
 #include "linux/linux.h"
 #include "linux/security.h"
 #include "linux/seccomp_int.h"
@@ -121,7 +122,9 @@ gen_linux (sk_jgen *g)
   sk_jgen_map_open (g);
   sk_jgen_kv_bool (g, "v1", true);   /* the v1 manager (hybrid and legacy hosts) */
   sk_jgen_kv_bool (g, "v2", true);
-  sk_jgen_kv_bool (g, "systemd", false);
+  /* True only when the driver is built in and systemd answers on the bus
+   * (callers such as podman pick the cgroup manager from this).  */
+  sk_jgen_kv_bool (g, "systemd", sk_cgroup_systemd_available ());
   sk_jgen_kv_bool (g, "systemdUser", false);
   sk_jgen_kv_bool (g, "rdma", true);
   sk_jgen_map_close (g);

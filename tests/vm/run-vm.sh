@@ -36,45 +36,16 @@ T0=$(date +%s)
 die () { echo "check-vm: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 log () { echo "check-vm: $*" >&2; }
 
-for tool in qemu-system-x86_64 busybox cpio dpkg-deb depmod xz; do
+for tool in qemu-system-x86_64 busybox cpio; do
   command -v "$tool" >/dev/null || die "\`$tool\` not found (apt-get install qemu-system-x86 busybox-static cpio dpkg kmod xz-utils)"
 done
 [ -x "$BUILD/skiff" ] || die "no $BUILD/skiff: build first"
 ldd /bin/busybox >/dev/null 2>&1 && die "/bin/busybox is not static: apt-get install busybox-static"
 
 # ------------------------------------------------------------------ kernel
-pkg=${SKIFF_VM_KERNEL:-$(apt-cache depends linux-image-amd64 2>/dev/null \
-  | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -1)}
-[ -n "$pkg" ] || die "cannot tell which kernel linux-image-amd64 depends on (apt-get update?)"
-kver=${pkg#linux-image-}
-kdir=$CACHE/$kver
-mkdir -p "$CACHE" || die "cannot create $CACHE"
-(
-  flock 9
-  if [ ! -f "$kdir/.done" ]; then
-    deb=$(ls "$CACHE/${pkg}_"*.deb 2>/dev/null | head -1)
-    if [ -z "$deb" ]; then
-      log "downloading $pkg into $CACHE"
-      # apt's sandbox user cannot write root's cache dir: download as root.
-      (cd "$CACHE" && apt-get download -o APT::Sandbox::User=root "$pkg" >&2) || exit 1
-      deb=$(ls "$CACHE/${pkg}_"*.deb | head -1)
-    fi
-    rm -rf "$kdir" && mkdir -p "$kdir"
-    dpkg-deb -x "$deb" "$kdir/pkg" || exit 1
-    # The .deb carries no modules.dep (its postinst runs depmod).
-    depmod -b "$kdir/pkg" "$kver" || exit 1
-    # Keep only the modules the guest loads (the tree is ~450 MB).
-    find "$kdir/pkg/lib/modules/$kver/kernel" -name '*.ko*' ! -name 'brd.ko*' -delete
-    # vmlinux boots through PVH, skipping vmlinuz's real-mode setup and
-    # decompressor: about half the boot time under TCG.  Cut it out at the
-    # xz stream inside vmlinuz.
-    off=$(LC_ALL=C grep -abo $'\xfd7zXZ' "$kdir/pkg/boot/vmlinuz-$kver" | head -1 | cut -d: -f1)
-    [ -n "$off" ] || { echo "no xz stream in vmlinuz" >&2; exit 1; }
-    tail -c +$((off + 1)) "$kdir/pkg/boot/vmlinuz-$kver" | xz -dc --single-stream >"$kdir/vmlinux" 2>/dev/null
-    [ -s "$kdir/vmlinux" ] && head -c 4 "$kdir/vmlinux" | grep -q ELF || { echo "vmlinux extraction failed" >&2; exit 1; }
-    touch "$kdir/.done"
-  fi
-) 9>"$CACHE/.lock" || die "kernel $pkg: download or unpack failed"
+# Shared with the systemd VM layer: tests/vm/kernel.sh downloads and caches.
+kdir=$("$SRC/tests/vm/kernel.sh" brd) || die "kernel: download or unpack failed"
+kver=$(cat "$kdir/version")
 mods=$kdir/pkg/lib/modules/$kver
 
 # ------------------------------------------------------------------ initramfs

@@ -61,6 +61,9 @@ struct sk_cgroup
   size_t n_hier;
   struct sk_cgroup_place *places;   /* what to save (sk_cgroup_places) */
   size_t n_places;
+  char *unit;             /* systemd driver: the unit owning the cgroup, else NULL */
+  void *driver;           /* the manager's own state, freed with driver_free */
+  void (*driver_free) (void *driver);
 };
 
 struct sk_cgroup_stats;   /* defined by the manager, serialised by it */
@@ -112,8 +115,10 @@ int sk_cgroup_validate (const struct sk_spec *spec, sk_error_t *err);
  * rule; the unified hierarchy of a hybrid host is treated alike).
  * A pre-existing cgroup holding processes is joined with a warning (runc
  * does), unless v2's no-internal-processes rule forbids it.
- * A `..` component is refused (it would escape the hierarchy);
- * --systemd-cgroup is an error (no systemd driver).  */
+ * A `..` component is refused (it would escape the hierarchy).
+ * With systemd (--systemd-cgroup) the path is `slice:prefix:name` and the
+ * cgroup is a transient unit systemd makes at enter (cgroup/systemd.h);
+ * its manager name in state.json is "systemd".  */
 struct sk_cgroup *sk_cgroup_create (const struct sk_spec *spec, const char *id,
                                     bool systemd, sk_error_t *err);
 /* Create's intent (intent.h): when set, the manager calls fn once every
