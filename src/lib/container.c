@@ -131,8 +131,8 @@ claim (struct sk_create *cc, sk_error_t *err)
   return 0;
 }
 
-static void
-fill_state (struct sk_create *cc)
+void
+sk_create_fill_state (struct sk_create *cc)
 {
   struct sk_state *st = &cc->st;
   st->oci_version = cc->spec->oci_version;
@@ -242,7 +242,7 @@ drive_init (struct sk_create *cc, sk_error_t *err)
   if (sk_sync_expect (fd, SK_SYNC_HOOKS, &m, err) < 0)
     return -1;
   sk_sync_msg_clear (&m);
-  fill_state (cc);
+  sk_create_fill_state (cc);
   if (sk_state_write (cc->g->root, &cc->st, err) < 0)
     return -1;
   _cleanup_free_ char *state_json = sk_state_to_json (&cc->st, false, err);
@@ -359,7 +359,10 @@ sk_create_run (struct sk_create *cc, sk_error_t *err)
 {
   if (prepare (cc, err) < 0)
     return -1;
-  if (claim (cc, err) < 0 || spawn_child (cc, err) < 0 || drive_init (cc, err) < 0)
+  if (claim (cc, err) < 0)
+    goto fail;
+  /* restore (checkpoint/restore.c) has CRIU make the processes instead.  */
+  if (cc->spawn ? cc->spawn (cc, err) < 0 : spawn_child (cc, err) < 0 || drive_init (cc, err) < 0)
     goto fail;
   if (cc->o->pid_file)
     {
