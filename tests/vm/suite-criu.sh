@@ -24,5 +24,8 @@ suite_initramfs () {
   vm_add_modules "$ir" crc32c_generic unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag \
     nf_tables nft_compat x_tables ip_tables ip6_tables iptable_filter \
     ip6table_filter xt_mark nf_reject_ipv4 nft_reject nft_reject_inet nf_conntrack nft_ct
+  [ -x "$BUILD/tests/helpers/recvtty" ] || vm_die "no $BUILD/tests/helpers/recvtty: make check-vm-criu builds it"
+  cp "$BUILD/tests/helpers/recvtty" "$ir/tests/recvtty"
+  mkdir -p "$ir/bundle/rootfs/data"
   cp "$SRC/tests/vm/guest-criu.sh" "$ir/tests/guest-tests.sh"
 }
