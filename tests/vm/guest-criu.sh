@@ -52,7 +52,9 @@ EOF
 
 pid_of () { sk state "$1" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
 state_of () { sk state "$1" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p'; }
-count () { cat "$DATA/count" 2>/dev/null || echo 0; }
+# The counter's last value (0 before the first; the file is rewritten
+# each time, so a read can fall between truncate and write: 0 too).
+count () { v=$(cat "$DATA/count" 2>/dev/null); echo "${v:-0}"; }
 
 start () {
   mkcfg
@@ -72,7 +74,7 @@ wait_count_above () {
 # criu_log DIR: CRIU's error lines, for a failing test's detail.
 criu_log () {
   for f in "$1"/*.log; do
-    [ -f "$f" ] && grep -n "Error\|Warn" "$f" | tail -12 | sed "s|^|$f: |"
+    [ -f "$f" ] && grep -n -B3 "Error" "$f" | head -24 | sed "s|^|$f: |"
   done
 }
 

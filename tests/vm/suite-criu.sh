@@ -6,8 +6,10 @@
 #   criu            /usr/sbin/criu, its libraries (ldd)
 #   ip              CRIU saves and restores a network namespace's links,
 #                   addresses and routes with `ip ... save|restore`
-#   iptables-*      ... and its iptables rules with iptables-save/-restore
-#                   (also the network lock of --tcp-established)
+#   iptables-*      ... and its iptables rules with iptables-save/-restore,
+#                   and locks the network of a dumped network namespace with
+#                   iptables-restore (-m mark: the xtables extensions, which
+#                   iptables loads with dlopen, not in its ldd list)
 #   *_diag modules  sockets are found through sock_diag netlink: unix,
 #                   inet (tcp, udp), netlink, packet
 #   nf_tables       the nftables network lock, when it is used
@@ -21,6 +23,11 @@ suite_initramfs () {
     [ "$(readlink -f "$(command -v "$t")")" = "$(command -v "$t")" ] \
       || ln -sf "$(readlink -f "$(command -v "$t")")" "$ir$(command -v "$t")"
   done
+  # iptables loads its matches and targets (-m mark, -j DROP) at run time.
+  local xt
+  xt=$(dpkg -L iptables 2>/dev/null | grep '/xtables$' | head -1)
+  [ -d "$xt" ] || vm_die "no iptables extensions in $xt"
+  mkdir -p "$ir$xt" && cp -a "$xt/." "$ir$xt/"
   vm_add_modules "$ir" crc32c_generic unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag \
     nf_tables nft_compat x_tables ip_tables ip6_tables iptable_filter \
     ip6table_filter xt_mark nf_reject_ipv4 nft_reject nft_reject_inet nf_conntrack nft_ct

@@ -44,8 +44,9 @@ sk_ckpt_cg_mode (const char *mode, int *out, sk_error_t *err)
 int
 sk_ckpt_open_dir (const char *path, bool create, const char *what, sk_error_t *err)
 {
-  if (create && mkdir (path, 0700) < 0 && errno != EEXIST)
-    return sk_error_set (err, errno, "%s `%s`", what, path);
+  /* runc makes the whole path (MkdirAll); the last component 0700.  */
+  if (create && sk_mkdir_p (path, 0700, err) < 0)
+    return sk_error_prefix (err, "%s", what);
   int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return sk_error_set (err, errno, "%s `%s`", what, path);
@@ -144,26 +145,45 @@ sk_ckpt_ext_mounts (struct sk_criu_opts *co, const struct sk_spec *spec, const c
   return 0;
 }
 
-/* The first `Error` line of CRIU's log (runc quotes them too): the reason
- * a dump or restore failed, which CRIU's answer over the socket lacks.  */
+/* CRIU's answer over the socket rarely says why; its log does.  The
+ * reason is the first "Error (file:line): ..." line that is not about a
+ * helper's exit status (those follow the real cause, and the helper's own
+ * output, an iptables "Error occurred at line: 5", says less than CRIU's
+ * line about it): "criu dump failed: Locking network failed: ... (log
+ * `DIR/dump.log`)".  runc prints these lines as warnings.  */
 void
 sk_ckpt_log_reason (const char *dir, const char *file, sk_error_t *err)
 {
-  char path[4096];
+  char path[4096], line[1024], reason[1024] = "";
   snprintf (path, sizeof path, "%s/%s", dir, file);
-  _cleanup_fclose_ FILE *f = fopen (path, "re");
-  if (f == NULL || err == NULL || *err == NULL)
+  if (err == NULL || *err == NULL)
     return;
-  char line[1024];
-  while (fgets (line, sizeof line, f))
-    if (strstr (line, "Error"))
-      {
-        line[strcspn (line, "\n")] = '\0';
-        /* "(00.012345) Error (criu/x.c:12): what": keep from "Error".  */
-        sk_error_prefix (err, "%s (log `%s`)", strstr (line, "Error"), path);
-        return;
-      }
-  sk_error_prefix (err, "see `%s`", path);
+  _cleanup_fclose_ FILE *f = fopen (path, "re");
+  while (f && fgets (line, sizeof line, f))
+    {
+      char *e = strstr (line, "Error (");
+      if (e == NULL)
+        continue;
+      line[strcspn (line, "\n")] = '\0';
+      /* "Error (criu/net.c:3071): Locking network failed": from past "): ".  */
+      char *what = strstr (e, "): ");
+      what = what ? what + 3 : e;
+      bool helper = strstr (what, "exited, status=") != NULL;
+      if (reason[0] == '\0' || (!helper && strstr (reason, "exited, status=")))
+        snprintf (reason, sizeof reason, "%s", what);
+      if (!helper)
+        break;
+    }
+  char *msg = NULL;
+  if (reason[0])
+    asprintf (&msg, "%s: %s (log `%s`)", (*err)->msg, reason, path);
+  else
+    asprintf (&msg, "%s (log `%s`)", (*err)->msg, path);
+  if (msg)
+    {
+      free ((*err)->msg);
+      (*err)->msg = msg;
+    }
 }
 
 /* stdin, stdout, stderr of init as /proc/PID/fd links: restore hands
