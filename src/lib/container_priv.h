@@ -4,7 +4,7 @@
 
 #include <signal.h>
 #include <skiff/container.h>
-#include "linux/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "linux/linux.h"
 #include "state.h"
 

@@ -18,8 +18,14 @@
 #                    nothing within SKIFF_VM_STALL seconds, default 60)
 #   SKIFF_VM_TIMEOUT whole-run limit in seconds (default 900)
 #   SKIFF_VM_ONLY    run only guest tests whose name contains this string
-#   SKIFF_VM_SUITE   cgroup2 (default: tests/vm/guest-tests.sh) or the NAME of
-#                    a tests/vm/suite-NAME.sh (criu: checkpoint/restore)
+#   SKIFF_VM_TESTS   the guest test script (default tests/vm/guest-tests.sh,
+#                    the cgroup v2 suite); other layers boot the same guest
+#                    with their own script (tests/layers/*-vm-*.sh)
+#   SKIFF_VM_APPEND  extra kernel command line (e.g. to pick the LSM)
+#   SKIFF_VM_BINS    extra host programs for the guest, copied with the
+#                    shared libraries ldd names (space-separated paths)
+#   SKIFF_VM_SUITE   NAME of a tests/vm/suite-NAME.sh whose suite_initramfs
+#                    adds more (modules, tools, its guest script): criu
 #   SKIFF_VM_MEM     guest memory in MB (default 1536)
 set -u
 BUILD=$(cd "${1:?usage: run-vm.sh BUILDDIR [SRCDIR]}" && pwd)
@@ -52,17 +58,21 @@ cleanup () {
 trap cleanup EXIT
 IR=$WORK/root
 vm_base_initramfs "$IR" "$BUILD" "$SRC"
-# A suite other than the cgroup one brings its own guest script and adds
-# what it needs to the initramfs (tests/vm/suite-NAME.sh: suite_initramfs).
-SUITE=${SKIFF_VM_SUITE:-cgroup2}
-if [ "$SUITE" = cgroup2 ]; then
-  cp "$SRC/tests/vm/guest-tests.sh" "$IR/tests/guest-tests.sh"
-else
-  [ -f "$SRC/tests/vm/suite-$SUITE.sh" ] || die "no suite \`$SUITE\` (tests/vm/suite-$SUITE.sh)"
-  . "$SRC/tests/vm/suite-$SUITE.sh"
-  suite_initramfs "$IR" || die "suite $SUITE: initramfs"
+cp "${SKIFF_VM_TESTS:-$SRC/tests/vm/guest-tests.sh}" "$IR/tests/guest-tests.sh"
+cp "$SRC/tests/vm/guest-lib.sh" "$IR/tests/guest-lib.sh"
+# Extra programs a layer's guest tests need, with their libraries.
+for bin in ${SKIFF_VM_BINS:-}; do
+  [ -x "$bin" ] || die "SKIFF_VM_BINS: \`$bin\` is not an executable"
+  vm_add_binary "$IR" "$bin"
+done
+# A suite adds what it needs to the initramfs (tests/vm/suite-NAME.sh).
+if [ -n "${SKIFF_VM_SUITE:-}" ]; then
+  [ -f "$SRC/tests/vm/suite-$SKIFF_VM_SUITE.sh" ] \
+    || die "no suite \`$SKIFF_VM_SUITE\` (tests/vm/suite-$SKIFF_VM_SUITE.sh)"
+  . "$SRC/tests/vm/suite-$SKIFF_VM_SUITE.sh"
+  suite_initramfs "$IR" || die "suite $SKIFF_VM_SUITE: initramfs"
 fi
-chmod +x "$IR/tests/guest-tests.sh"
+chmod +x "$IR/init" "$IR/tests/guest-tests.sh"
 echo "${SKIFF_VM_ONLY:-}" >"$IR/tests/only"
 # Uncompressed: the guest kernel unpacks it faster than it could inflate it.
 (cd "$IR" && find . | cpio -o -H newc --quiet >"$WORK/initramfs.cpio") || die "cpio failed"
@@ -90,7 +100,7 @@ boot () {
   : >"$SERIAL"
   qemu-system-x86_64 -accel "$a" -cpu "$cpu" -m "${SKIFF_VM_MEM:-1536}" -smp 2 \
     -kernel "$kdir/vmlinux" -initrd "$WORK/initramfs.cpio" \
-    -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" \
+    -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init ${SKIFF_VM_APPEND:-}" \
     -display none -nodefaults -nic none -serial "file:$SERIAL" -no-reboot &
   QPID=$!
 }
