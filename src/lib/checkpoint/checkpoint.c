@@ -133,6 +133,8 @@ build_opts (struct ckpt *c, sk_error_t *err)
     return 0;
   if (sk_ckpt_ext_mounts (co, c->spec, c->st->bundle, c->st->pid, false, err) < 0)
     return -1;
+  if (sk_ckpt_external_stdio (co, c->images_fd, c->st->pid, err) < 0)
+    return -1;
   return sk_ckpt_write_descriptors (c->images_fd, c->st->pid, err);
 }
 
@@ -185,9 +187,10 @@ checkpoint_locked (struct ckpt *c, sk_error_t *err)
                          sk_status_name (c->st->status));
   if ((c->spec = sk_container_load_spec (c->g, c->st, err)) == NULL)
     return -1;
-  if (check_flags (c, err) < 0)
-    return -1;
+  /* The image dir first, as runc: --parent-path is relative to it.  */
   if ((c->images_fd = sk_ckpt_open_dir (c->images, true, "image path", err)) < 0)
+    return -1;
+  if (check_flags (c, err) < 0)
     return -1;
   if (o->c.work_path
       && (c->work_fd = sk_ckpt_open_dir (o->c.work_path, true, "work path", err)) < 0)

@@ -16,6 +16,7 @@ int sk_ckpt_ext_mounts (struct sk_criu_opts *co, const struct sk_spec *spec, con
                         pid_t pid, bool restore, sk_error_t *err);
 void sk_ckpt_log_reason (const char *dir, const char *file, sk_error_t *err);
 int sk_ckpt_write_descriptors (int images_fd, pid_t pid, sk_error_t *err);
+int sk_ckpt_external_stdio (struct sk_criu_opts *co, int images_fd, pid_t pid, sk_error_t *err);
 int sk_ckpt_inherit_stdio (struct sk_criu_opts *co, int images_fd, sk_error_t *err);
 
 #endif

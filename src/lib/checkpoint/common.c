@@ -175,7 +175,9 @@ sk_ckpt_log_reason (const char *dir, const char *file, sk_error_t *err)
         break;
     }
   char *msg = NULL;
-  if (reason[0])
+  /* CRIU 3.17 answers with its last error line (cr_errmsg): then only
+   * the log's name is added.  */
+  if (reason[0] && strstr ((*err)->msg, reason) == NULL)
     asprintf (&msg, "%s: %s (log `%s`)", (*err)->msg, reason, path);
   else
     asprintf (&msg, "%s (log `%s`)", (*err)->msg, path);
@@ -213,6 +215,62 @@ sk_ckpt_write_descriptors (int images_fd, pid_t pid, sk_error_t *err)
   return sk_write_file_atomic (images_fd, "descriptors.json", json, n, 0600, err);
 }
 
+/* The mount id of a process's fd (fdinfo's mnt_id), -1 if unknown.  */
+static int
+fd_mnt_id (pid_t pid, int fd)
+{
+  char path[64], line[256];
+  snprintf (path, sizeof path, "/proc/%d/fdinfo/%d", pid, fd);
+  _cleanup_fclose_ FILE *f = fopen (path, "re");
+  while (f && fgets (line, sizeof line, f))
+    if (strncmp (line, "mnt_id:", 7) == 0)
+      return atoi (line + 7);
+  return -1;
+}
+
+/* Is mount MNT_ID in PID's mount namespace?  */
+static bool
+mount_visible (pid_t pid, int mnt_id)
+{
+  char path[64], line[4096];
+  snprintf (path, sizeof path, "/proc/%d/mountinfo", pid);
+  _cleanup_fclose_ FILE *f = fopen (path, "re");
+  while (f && fgets (line, sizeof line, f))
+    if (atoi (line) == mnt_id)
+      return true;
+  return false;
+}
+
+/* stdin, stdout or stderr opened on a file of the host, not of the
+ * container (`run -d </dev/null` gives the host's /dev/null): CRIU cannot
+ * look its mount up and refuses the dump.  It is dumped as external,
+ * file[MNT_ID:INODE], and restore hands CRIU its own fd of the same
+ * number under that key, as it does for pipes.  runc fails there; the
+ * keys go to skiff-stdio (runc's descriptors.json keeps its form).  */
+int
+sk_ckpt_external_stdio (struct sk_criu_opts *co, int images_fd, pid_t pid, sk_error_t *err)
+{
+  char out[512];
+  size_t n = 0;
+  for (int i = 0; i < 3; i++)
+    {
+      char link[64], target[16];
+      struct stat sb;
+      snprintf (link, sizeof link, "/proc/%d/fd/%d", pid, i);
+      ssize_t len = readlink (link, target, sizeof target - 1);
+      int mnt = fd_mnt_id (pid, i);
+      if (len <= 0 || target[0] != '/' || mnt < 0 || mount_visible (pid, mnt)
+          || stat (link, &sb) < 0)
+        continue;
+      char key[96];
+      snprintf (key, sizeof key, "file[%x:%llx]", (unsigned) mnt, (unsigned long long) sb.st_ino);
+      if (sk_criu_list_add (&co->external, key, NULL, -1, err) < 0)
+        return -1;
+      n += snprintf (out + n, sizeof out - n, "%d %s\n", i, key);
+    }
+  return sk_write_file_atomic (images_fd, "skiff-stdio", out, n, 0600, err);
+}
+
 /* restore: pipes among the saved descriptors become inherit_fd entries
  * for our own fds 0-2 (CRIU gets our stdio).  A missing file (an image
  * not made by runc or skiff) means no pipes.  */
@@ -237,6 +295,21 @@ sk_ckpt_inherit_stdio (struct sk_criu_opts *co, int images_fd, sk_error_t *err)
       if (strncmp (p + 1, "pipe:", 5) == 0 && sk_criu_list_add (&co->inherit_fd, p + 1, NULL, i, err) < 0)
         return -1;
       p = end + 1;
+    }
+  /* Host files as stdio (sk_ckpt_external_stdio): "FD KEY" lines.  */
+  _cleanup_free_ char *ext = NULL;
+  if (sk_read_file_at (images_fd, "skiff-stdio", &ext, &len, &e) < 0)
+    {
+      sk_error_free (&e);
+      return 0;
+    }
+  for (char *save = NULL, *line = strtok_r (ext, "\n", &save); line;
+       line = strtok_r (NULL, "\n", &save))
+    {
+      char *sp = strchr (line, ' ');
+      int fd = atoi (line);
+      if (sp && fd >= 0 && fd <= 2 && sk_criu_list_add (&co->inherit_fd, sp + 1, NULL, fd, err) < 0)
+        return -1;
     }
   return 0;
 }

@@ -284,7 +284,14 @@ decode_resp (const uint8_t *buf, size_t len, struct criu_resp *r)
         case 1: r->type = (int) f.v; break;
         case 2: r->success = f.v != 0; break;
         case 7: r->cr_errno = (int) f.v; break;
-        case 9: if (f.wire == 2) copy_str (r->errmsg, sizeof r->errmsg, &f); break;
+        case 9:
+          if (f.wire == 2)
+            {
+              /* CRIU sends its last log line, newline included.  */
+              copy_str (r->errmsg, sizeof r->errmsg, &f);
+              r->errmsg[strcspn (r->errmsg, "\n")] = '\0';
+            }
+          break;
         case 4:
           if (f.wire == 2 && decode_small (&f, tmp, 1, NULL, 0) < 0)
             return -1;
