@@ -4,6 +4,8 @@
 #
 # What CRIU needs in the guest, and why:
 #   criu            /usr/sbin/criu, its libraries (ldd)
+#   tar, gzip       CRIU saves a tmpfs's content with GNU tar options
+#                   (busybox tar refuses them)
 #   ip              CRIU saves and restores a network namespace's links,
 #                   addresses and routes with `ip ... save|restore`
 #   iptables-*      ... and its iptables rules with iptables-save/-restore,
@@ -17,7 +19,7 @@ suite_initramfs () {
   local ir=$1 t
   command -v criu >/dev/null || vm_die "criu is not installed (apt-get install criu)"
   vm_add_binary "$ir" "$(command -v criu)"
-  for t in ip iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+  for t in tar gzip ip iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
     command -v "$t" >/dev/null || vm_die "$t not found (apt-get install iproute2 iptables)"
     vm_add_binary "$ir" "$(readlink -f "$(command -v "$t")")"
     [ "$(readlink -f "$(command -v "$t")")" = "$(command -v "$t")" ] \
