@@ -109,6 +109,7 @@ cleanup_all () {
   [ -n "${RECV:-}" ] && kill "$RECV" 2>/dev/null
   unset ARGS TERMINAL NS RECV
   rm -rf /tmp/img* "$DATA" /tmp/tty.log
+  ip netns del ckpt 2>/dev/null
   mkdir -p "$DATA"
 }
 
@@ -224,9 +225,15 @@ t_tty () {
 }
 
 # A TCP connection on the container's loopback survives with
-# --tcp-established; without it CRIU refuses to dump the connection.
+# --tcp-established; without it CRIU refuses to dump the connection.  The
+# network namespace is joined by path (as podman and CRI pods do): CRIU
+# leaves it alone (external, key extRootNetNS) and restore hands it back,
+# loopback up and all.
 t_tcp_established () {
-  ARGS='["sh", "-c", "ip link set lo up; nc -l -p 5000 >/data/recv & sleep 1; i=0; while :; do i=$((i+1)); echo $i >/data/count; echo $i; sleep 0.2; done | nc 127.0.0.1 5000"]'
+  ip netns add ckpt || fail "ip netns add"
+  ip -n ckpt link set lo up || fail "lo up"
+  NS='[{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}, {"type": "network", "path": "/run/netns/ckpt"}]'
+  ARGS='["sh", "-c", "nc -l -p 5000 >/data/recv & sleep 1; i=0; while :; do i=$((i+1)); echo $i >/data/count; echo $i; sleep 0.2; done | nc 127.0.0.1 5000"]'
   start c6
   wait_count_above 3
   if sk checkpoint --leave-running --image-path /tmp/img-no c6 </dev/null >/tmp/o 2>&1; then
@@ -238,6 +245,10 @@ t_tcp_established () {
   at=$(tail -n1 "$DATA/recv")
   run_cmd restore sk restore -d --tcp-established --image-path "$IMG" --bundle "$B" c6
   running_ok c6
+  [ "$(readlink /proc/$(pid_of c6)/ns/net)" = "$(readlink /proc/self/ns/net)" ] \
+    && fail "restored into the host's network namespace"
+  [ "$(stat -L -c %i /proc/$(pid_of c6)/ns/net)" = "$(stat -L -c %i /run/netns/ckpt)" ] \
+    || fail "not restored into /run/netns/ckpt"
   # The receiving end gets numbers past the ones sent before the dump.
   i=0
   while [ "$(tail -n1 "$DATA/recv")" -le "$at" ]; do

@@ -19,7 +19,8 @@ suite_initramfs () {
   local ir=$1 t
   command -v criu >/dev/null || vm_die "criu is not installed (apt-get install criu)"
   vm_add_binary "$ir" "$(command -v criu)"
-  for t in tar gzip ip iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+  for t in tar gzip ip iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore \
+           iptables-legacy-save iptables-legacy-restore ip6tables-legacy-save ip6tables-legacy-restore; do
     command -v "$t" >/dev/null || vm_die "$t not found (apt-get install iproute2 iptables)"
     vm_add_binary "$ir" "$(readlink -f "$(command -v "$t")")"
     [ "$(readlink -f "$(command -v "$t")")" = "$(command -v "$t")" ] \

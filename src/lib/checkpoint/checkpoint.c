@@ -115,7 +115,13 @@ build_opts (struct ckpt *c, sk_error_t *err)
   co->pid = c->st->pid;
   co->root = c->st->rootfs;
   co->leave_running = o->leave_running;
-  co->empty_ns = o->empty_ns ? CLONE_NEWNET : 0;
+  /* The network namespace's configuration is never dumped, as in runc
+   * (which always adds network to --empty-ns): the runtime does not own
+   * network devices, and a namespace joined by path is external anyway.
+   * It also avoids CRIU 3.17's link dump, which fails on Debian 12's 6.1
+   * kernel ("Dumping netns links": "-22 reported by netlink").  restore
+   * makes an empty one.  */
+  co->empty_ns = CLONE_NEWNET;
   if (o->parent_path)
     {
       co->parent_img = o->parent_path;

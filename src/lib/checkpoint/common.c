@@ -168,14 +168,18 @@ sk_ckpt_log_reason (const char *dir, const char *file, sk_error_t *err)
       /* "Error (criu/net.c:3071): Locking network failed": from past "): ".  */
       char *what = strstr (e, "): ");
       what = what ? what + 3 : e;
-      bool helper = strstr (what, "exited, status=") != NULL;
-      if (reason[0] == '\0' || (!helper && strstr (reason, "exited, status=")))
+      /* Not the cause: a helper's exit status (CRIU's next line says what
+       * failed), and a pre-dump parent without this task's pages (a task
+       * forked since: CRIU goes on without it).  */
+      bool helper = strstr (what, "exited, status=") != NULL
+                    || strstr (what, "No parent image found") != NULL;
+      if (reason[0] == '\0' || !helper)
         snprintf (reason, sizeof reason, "%s", what);
       if (!helper)
         break;
     }
   char *msg = NULL;
-  /* CRIU 3.17 answers with its last error line (cr_errmsg): then only
+  /* CRIU 3.17 answers with its first error line (cr_errmsg): then only
    * the log's name is added.  */
   if (reason[0] && strstr ((*err)->msg, reason) == NULL)
     asprintf (&msg, "%s: %s (log `%s`)", (*err)->msg, reason, path);

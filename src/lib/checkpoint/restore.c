@@ -17,7 +17,6 @@
  * foreground restore waits for it like run, and with --detach it goes to
  * our caller's subreaper, as a created container's init does.  */
 #include <config.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -169,27 +168,6 @@ namespaces (struct rst *r, sk_error_t *err)
   return 0;
 }
 
-/* A network namespace dumped with --empty-ns network (as runc always
- * does) has no netns image: CRIU must then make an empty one.  */
-static bool
-image_has_netns (int images_fd)
-{
-  int fd = dup (images_fd);
-  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-  bool found = false;
-  struct dirent *e;
-  if (d == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return true;
-    }
-  while (!found && (e = readdir (d)))
-    found = strncmp (e->d_name, "netns-", 6) == 0;
-  closedir (d);
-  return found;
-}
-
 static int
 build_opts (struct rst *r, sk_error_t *err)
 {
@@ -207,9 +185,9 @@ build_opts (struct rst *r, sk_error_t *err)
   co->evasive_devices = true;
   co->lsm_profile = r->o->lsm_profile;
   co->lsm_mount_context = r->o->lsm_mount_context;
-  const struct sk_namespace *net = sk_spec_namespace (spec, SK_NS_NETWORK);
-  if (net && net->path == NULL && !image_has_netns (r->images_fd))
-    co->empty_ns = CLONE_NEWNET;
+  /* checkpoint never dumps the network namespace (as runc): CRIU makes
+   * an empty one (runc sends the same).  */
+  co->empty_ns = CLONE_NEWNET;
   if (namespaces (r, err) < 0
       || sk_ckpt_ext_mounts (co, spec, r->cc->bundle, 0, true, err) < 0)
     return -1;
