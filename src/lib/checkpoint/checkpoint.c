@@ -102,6 +102,27 @@ external_namespaces (struct ckpt *c, sk_error_t *err)
   return 0;
 }
 
+/* CRIU freezes the tasks through a cgroup freezer (runc passes its
+ * freezer path too) rather than one by one with ptrace, so that none can
+ * fork away meanwhile: the container's cgroup v2 directory (cgroup.freeze,
+ * pure v2 or the unified hierarchy of a hybrid host), else its v1 freezer
+ * directory.  NULL: none, CRIU falls back to ptrace.  */
+static char *
+freezer_dir (const struct sk_state *st)
+{
+  char *d = NULL;
+  char f[4096];
+  if (st->cgroup_mountpoint == NULL || st->cgroup_path == NULL)
+    return NULL;
+  snprintf (f, sizeof f, "%s%s/cgroup.freeze", st->cgroup_mountpoint, st->cgroup_path);
+  if (access (f, F_OK) == 0 && asprintf (&d, "%s%s", st->cgroup_mountpoint, st->cgroup_path) > 0)
+    return d;
+  snprintf (f, sizeof f, "/sys/fs/cgroup/freezer%s/freezer.state", st->cgroup_path);
+  if (access (f, F_OK) == 0 && asprintf (&d, "/sys/fs/cgroup/freezer%s", st->cgroup_path) > 0)
+    return d;
+  return NULL;
+}
+
 static int
 build_opts (struct ckpt *c, sk_error_t *err)
 {
@@ -127,11 +148,7 @@ build_opts (struct ckpt *c, sk_error_t *err)
       co->parent_img = o->parent_path;
       co->track_mem = true;
     }
-  /* CRIU freezes the tasks through the cgroup (cgroup.freeze on v2) rather
-   * than one by one with ptrace, so that none can fork away meanwhile.  */
-  if (c->st->cgroup_mountpoint && c->st->cgroup_path
-      && asprintf (&c->freeze, "%s%s", c->st->cgroup_mountpoint, c->st->cgroup_path) > 0)
-    co->freeze_cgroup = c->freeze;
+  co->freeze_cgroup = c->freeze = freezer_dir (c->st);
   if (external_namespaces (c, err) < 0)
     return -1;
   /* A pre-dump saves memory only.  */
