@@ -15,6 +15,11 @@
 #   *_diag modules  sockets are found through sock_diag netlink: unix,
 #                   inet (tcp, udp), netlink, packet
 #   nf_tables       the nftables network lock, when it is used
+#   nf_conntrack_netlink   every dump of a network namespace reads its
+#                   conntrack table (even with --empty-ns network); without
+#                   the module the kernel answers EINVAL ("-22 reported by
+#                   netlink"): a real system loads it on demand, the guest
+#                   has no modprobe
 suite_initramfs () {
   local ir=$1 t
   command -v criu >/dev/null || vm_die "criu is not installed (apt-get install criu)"
@@ -33,7 +38,8 @@ suite_initramfs () {
   mkdir -p "$ir$xt" && cp -a "$xt/." "$ir$xt/"
   vm_add_modules "$ir" crc32c_generic unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag \
     nf_tables nft_compat x_tables ip_tables ip6_tables iptable_filter \
-    ip6table_filter xt_mark nf_reject_ipv4 nft_reject nft_reject_inet nf_conntrack nft_ct
+    ip6table_filter xt_mark nf_reject_ipv4 nft_reject nft_reject_inet nf_conntrack nft_ct \
+    nf_conntrack_netlink
   [ -x "$BUILD/tests/helpers/recvtty" ] || vm_die "no $BUILD/tests/helpers/recvtty: make check-vm-criu builds it"
   cp "$BUILD/tests/helpers/recvtty" "$ir/tests/recvtty"
   mkdir -p "$ir/bundle/rootfs/data"

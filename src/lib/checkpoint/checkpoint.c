@@ -138,10 +138,9 @@ build_opts (struct ckpt *c, sk_error_t *err)
   co->leave_running = o->leave_running;
   /* The network namespace's configuration is never dumped, as in runc
    * (which always adds network to --empty-ns): the runtime does not own
-   * network devices, and a namespace joined by path is external anyway.
-   * It also avoids CRIU 3.17's link dump, which fails on Debian 12's 6.1
-   * kernel ("Dumping netns links": "-22 reported by netlink").  restore
-   * makes an empty one.  */
+   * network devices (a CNI plugin or the caller configured them), and a
+   * namespace joined by path is external anyway.  restore makes an empty
+   * one.  Images stay interchangeable with runc's.  */
   co->empty_ns = CLONE_NEWNET;
   if (o->parent_path)
     {
