@@ -56,9 +56,14 @@ state_of () { sk state "$1" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/
 # each time, so a read can fall between truncate and write: 0 too).
 count () { v=$(cat "$DATA/count" 2>/dev/null); echo "${v:-0}"; }
 
+# The container's stdio is the host's /dev/null (checkpoint saves it as an
+# external device; restore then needs /dev/null stdio too): skiff's own
+# errors go to --log.
 start () {
   mkcfg
-  sk run -d --bundle "$B" "$@" </dev/null >/tmp/start.out 2>&1 || fail "run -d $*: $(cat /tmp/start.out)"
+  rm -f /tmp/start.log
+  sk --log /tmp/start.log run -d --bundle "$B" "$@" </dev/null >/dev/null 2>&1 \
+    || fail "run -d $*: $(cat /tmp/start.log)"
 }
 
 # wait_count_above N: the container's counter passes N (polled, 60 s).
@@ -82,8 +87,9 @@ criu_log () {
 run_cmd () {
   desc=$1
   shift
-  "$@" </dev/null >/tmp/cmd.out 2>&1 && return 0
-  echo "$desc failed: $(cat /tmp/cmd.out)"
+  rm -f /tmp/cmd.log
+  "$SK" --root "$ROOT" --log /tmp/cmd.log "$@" </dev/null >/dev/null 2>&1 && return 0
+  echo "$desc failed: $(cat /tmp/cmd.log)"
   criu_log "$IMG"
   exit 1
 }
@@ -143,13 +149,13 @@ t_check () {
 t_counter () {
   start c1
   wait_count_above 3
-  run_cmd checkpoint sk checkpoint --image-path "$IMG" c1
+  run_cmd checkpoint checkpoint --image-path "$IMG" c1
   ! sk state c1 >/dev/null 2>&1 || fail "c1 still exists after checkpoint"
   nothing_left c1
   at=$(count)
   sleep 1
   [ "$(count)" = "$at" ] || fail "counter moved after checkpoint: $at -> $(count)"
-  run_cmd restore sk restore -d --image-path "$IMG" --bundle "$B" c1
+  run_cmd restore restore -d --image-path "$IMG" --bundle "$B" c1
   running_ok c1
   wait_count_above "$at"
   v=$(sk exec c1 cat /data/count) || fail "exec after restore"
@@ -166,7 +172,7 @@ t_counter () {
 t_leave_running () {
   start c2
   wait_count_above 2
-  run_cmd checkpoint sk checkpoint --leave-running --image-path "$IMG" c2
+  run_cmd checkpoint checkpoint --leave-running --image-path "$IMG" c2
   running_ok c2
   at=$(count)
   wait_count_above "$at"
@@ -176,14 +182,14 @@ t_leave_running () {
 t_predump_then_dump () {
   start c3
   wait_count_above 2
-  run_cmd pre-dump sk checkpoint --pre-dump --image-path "$IMG/pre" c3
+  run_cmd pre-dump checkpoint --pre-dump --image-path "$IMG/pre" c3
   running_ok c3
   ls "$IMG/pre" | grep -q '^pages-' || fail "pre-dump wrote no pages: $(ls "$IMG/pre")"
   IMG=$IMG/final
-  run_cmd dump sk checkpoint --image-path "$IMG" --parent-path ../pre c3
+  run_cmd dump checkpoint --image-path "$IMG" --parent-path ../pre c3
   [ -L "$IMG/parent" ] || fail "dump has no parent link: $(ls -l "$IMG")"
   at=$(count)
-  run_cmd restore sk restore -d --image-path "$IMG" --bundle "$B" c3
+  run_cmd restore restore -d --image-path "$IMG" --bundle "$B" c3
   running_ok c3
   wait_count_above "$at"
 }
@@ -191,9 +197,9 @@ t_predump_then_dump () {
 t_restore_new_id () {
   start c4
   wait_count_above 2
-  run_cmd checkpoint sk checkpoint --image-path "$IMG" c4
+  run_cmd checkpoint checkpoint --image-path "$IMG" c4
   at=$(count)
-  run_cmd restore sk restore -d --image-path "$IMG" --bundle "$B" --pid-file /tmp/c4b.pid c4b
+  run_cmd restore restore -d --image-path "$IMG" --bundle "$B" --pid-file /tmp/c4b.pid c4b
   running_ok c4b
   [ "$(cat /tmp/c4b.pid)" = "$(pid_of c4b)" ] || fail "pid file $(cat /tmp/c4b.pid) != $(pid_of c4b)"
   ! sk state c4 >/dev/null 2>&1 || fail "c4 exists again"
@@ -208,10 +214,10 @@ t_tty () {
   TERMINAL=true
   start --console-socket /tmp/console.sock c5
   wait_count_above 2
-  run_cmd checkpoint sk checkpoint --image-path "$IMG" c5
+  run_cmd checkpoint checkpoint --image-path "$IMG" c5
   at=$(count)
   : >/tmp/tty.log
-  run_cmd restore sk restore -d --image-path "$IMG" --bundle "$B" --console-socket /tmp/console.sock c5
+  run_cmd restore restore -d --image-path "$IMG" --bundle "$B" --console-socket /tmp/console.sock c5
   running_ok c5
   wait_count_above "$at"
   # The restored process writes to its terminal, whose new master went
@@ -241,9 +247,9 @@ t_tcp_established () {
   fi
   grep -qi "tcp" /tmp/o || fail "no word of TCP in: $(cat /tmp/o)"
   running_ok c6
-  run_cmd checkpoint sk checkpoint --tcp-established --image-path "$IMG" c6
+  run_cmd checkpoint checkpoint --tcp-established --image-path "$IMG" c6
   at=$(tail -n1 "$DATA/recv")
-  run_cmd restore sk restore -d --tcp-established --image-path "$IMG" --bundle "$B" c6
+  run_cmd restore restore -d --tcp-established --image-path "$IMG" --bundle "$B" c6
   running_ok c6
   [ "$(readlink /proc/$(pid_of c6)/ns/net)" = "$(readlink /proc/self/ns/net)" ] \
     && fail "restored into the host's network namespace"
@@ -263,7 +269,7 @@ t_fail_no_criu () {
   [ ! -e "$IMG" ] || fail "image dir made"
   running_ok c7
   PATH=/bin sk checkpoint --help >/dev/null 2>&1 && fail "checkpoint --help exits 0 without criu"
-  run_cmd checkpoint sk checkpoint --image-path "$IMG" c7
+  run_cmd checkpoint checkpoint --image-path "$IMG" c7
   PATH=/bin sk restore -d --image-path "$IMG" --bundle "$B" c7 </dev/null >/tmp/o 2>&1 && fail "restore without criu succeeded"
   grep -q "criu is not installed" /tmp/o || fail "message: $(cat /tmp/o)"
   nothing_left c7
@@ -284,7 +290,7 @@ t_fail_image_missing () {
 t_fail_restore_running_id () {
   start c9
   wait_count_above 2
-  run_cmd checkpoint sk checkpoint --leave-running --image-path "$IMG" c9
+  run_cmd checkpoint checkpoint --leave-running --image-path "$IMG" c9
   p=$(pid_of c9)
   sk restore -d --image-path "$IMG" --bundle "$B" c9 </dev/null >/tmp/o 2>&1 && fail "restore onto a running id succeeded"
   grep -q "container \`c9\` already exists" /tmp/o || fail "message: $(cat /tmp/o)"

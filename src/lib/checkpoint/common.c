@@ -245,12 +245,16 @@ mount_visible (pid_t pid, int mnt_id)
   return false;
 }
 
-/* stdin, stdout or stderr opened on a file of the host, not of the
- * container (`run -d </dev/null` gives the host's /dev/null): CRIU cannot
- * look its mount up and refuses the dump.  It is dumped as external,
- * file[MNT_ID:INODE], and restore hands CRIU its own fd of the same
- * number under that key, as it does for pipes.  runc fails there; the
- * keys go to skiff-stdio (runc's descriptors.json keeps its form).  */
+/* stdin, stdout or stderr opened on a device of the host, not of the
+ * container (`run -d </dev/null`, containerd's null IO: the host's
+ * /dev/null): CRIU cannot look its mount up and refuses the dump ("Can't
+ * lookup mount=N for fd=0 path=/dev/null"; runc fails there).  It is
+ * dumped as external, file[MNT_ID:INODE], and restore hands CRIU its own
+ * fd of the same number under that key, as it does for pipes; CRIU checks
+ * that fd's mode, so restore's stdio must be such a device too.  Regular
+ * files are left alone: CRIU would also compare their size, which a log
+ * file changes.  The keys go to skiff-stdio (runc's descriptors.json
+ * keeps its form).  */
 int
 sk_ckpt_external_stdio (struct sk_criu_opts *co, int images_fd, pid_t pid, sk_error_t *err)
 {
@@ -264,7 +268,7 @@ sk_ckpt_external_stdio (struct sk_criu_opts *co, int images_fd, pid_t pid, sk_er
       ssize_t len = readlink (link, target, sizeof target - 1);
       int mnt = fd_mnt_id (pid, i);
       if (len <= 0 || target[0] != '/' || mnt < 0 || mount_visible (pid, mnt)
-          || stat (link, &sb) < 0)
+          || stat (link, &sb) < 0 || !S_ISCHR (sb.st_mode))
         continue;
       char key[96];
       snprintf (key, sizeof key, "file[%x:%llx]", (unsigned) mnt, (unsigned long long) sb.st_ino);
