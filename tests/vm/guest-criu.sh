@@ -62,7 +62,7 @@ count () { v=$(cat "$DATA/count" 2>/dev/null); echo "${v:-0}"; }
 start () {
   mkcfg
   rm -f /tmp/start.log
-  sk --log /tmp/start.log run -d --bundle "$B" "$@" </dev/null >/dev/null 2>&1 \
+  timeout -s KILL 300 "$SK" --root "$ROOT" --log /tmp/start.log run -d --bundle "$B" "$@" </dev/null >/dev/null 2>&1 \
     || fail "run -d $*: $(cat /tmp/start.log)"
 }
 
@@ -88,8 +88,9 @@ run_cmd () {
   desc=$1
   shift
   rm -f /tmp/cmd.log
-  "$SK" --root "$ROOT" --log /tmp/cmd.log "$@" </dev/null >/dev/null 2>&1 && return 0
-  echo "$desc failed: $(cat /tmp/cmd.log)"
+  # A hang guard (not a timing assertion): a stuck CRIU fails the test.
+  timeout -s KILL 300 "$SK" --root "$ROOT" --log /tmp/cmd.log "$@" </dev/null >/dev/null 2>&1 && return 0
+  echo "$desc failed (status $?): $(cat /tmp/cmd.log)"
   criu_log "$IMG"
   exit 1
 }
@@ -214,7 +215,9 @@ t_tty () {
   TERMINAL=true
   start --console-socket /tmp/console.sock c5
   wait_count_above 2
+  echo "# tty: started, checkpointing" >/dev/console
   run_cmd checkpoint checkpoint --image-path "$IMG" c5
+  echo "# tty: checkpointed, restoring" >/dev/console
   at=$(count)
   : >/tmp/tty.log
   run_cmd restore restore -d --image-path "$IMG" --bundle "$B" --console-socket /tmp/console.sock c5
@@ -307,8 +310,8 @@ t "a counter checkpointed and restored goes on counting" t_counter
 t "checkpoint --leave-running" t_leave_running
 t "pre-dump then dump with --parent-path" t_predump_then_dump
 t "restore into a new id with --pid-file" t_restore_new_id
-t "terminal through --console-socket" t_tty
-t "tcp-established on the container's loopback" t_tcp_established
 t "no criu: clear error, container untouched, nothing left" t_fail_no_criu
 t "image dir missing or empty: clear error, nothing left" t_fail_image_missing
 t "restore onto a running id: clear error, nothing left" t_fail_restore_running_id
+t "tcp-established on the container's loopback" t_tcp_established
+t "terminal through --console-socket" t_tty
