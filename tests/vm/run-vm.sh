@@ -24,6 +24,7 @@
 #   SKIFF_VM_APPEND  extra kernel command line (e.g. to pick the LSM)
 #   SKIFF_VM_BINS    extra host programs for the guest, copied with the
 #                    shared libraries ldd names (space-separated paths)
+#   SKIFF_VM_DIRS    extra host directories copied to the same path
 #   SKIFF_VM_SUITE   NAME of a tests/vm/suite-NAME.sh whose suite_initramfs
 #                    adds more (modules, tools, its guest script): criu
 #   SKIFF_VM_MEM     guest memory in MB (default 1536)
@@ -60,6 +61,11 @@ IR=$WORK/root
 vm_base_initramfs "$IR" "$BUILD" "$SRC"
 cp "${SKIFF_VM_TESTS:-$SRC/tests/vm/guest-tests.sh}" "$IR/tests/guest-tests.sh"
 cp "$SRC/tests/vm/guest-lib.sh" "$IR/tests/guest-lib.sh"
+for d in ${SKIFF_VM_DIRS:-}; do
+  [ -d "$d" ] || die "SKIFF_VM_DIRS: \`$d\` is not a directory"
+  mkdir -p "$IR$(dirname "$d")"
+  cp -a "$d" "$IR$(dirname "$d")/"
+done
 # Extra programs a layer's guest tests need, with their libraries.
 for bin in ${SKIFF_VM_BINS:-}; do
   [ -x "$bin" ] || die "SKIFF_VM_BINS: \`$bin\` is not an executable"
