@@ -116,7 +116,7 @@ cleanup_all () {
   [ -n "${RECV:-}" ] && kill "$RECV" 2>/dev/null
   unset ARGS TERMINAL NS RECV
   rm -rf /tmp/img* "$DATA" /tmp/tty.log
-  ip netns del ckpt 2>/dev/null
+  /usr/bin/ip netns del ckpt 2>/dev/null
   mkdir -p "$DATA"
 }
 
@@ -239,8 +239,9 @@ t_tty () {
 # leaves it alone (external, key extRootNetNS) and restore hands it back,
 # loopback up and all.
 t_tcp_established () {
-  ip netns add ckpt || fail "ip netns add"
-  ip -n ckpt link set lo up || fail "lo up"
+  # iproute2's ip by path: busybox sh runs its own applet for a bare `ip`.
+  /usr/bin/ip netns add ckpt || fail "ip netns add"
+  /usr/bin/ip -n ckpt link set lo up || fail "lo up"
   NS='[{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}, {"type": "network", "path": "/run/netns/ckpt"}]'
   ARGS='["sh", "-c", "nc -l -p 5000 >/data/recv & sleep 1; i=0; while :; do i=$((i+1)); echo $i >/data/count; echo $i; sleep 0.2; done | nc 127.0.0.1 5000"]'
   start c6
