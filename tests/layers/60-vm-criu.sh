@@ -19,7 +19,8 @@ if ! apt-cache depends linux-image-amd64 2>/dev/null | grep -q 'Depends: linux-i
 fi
 T0=$(date +%s)
 make -C "$BUILD" skiff tests/probe/probe tests/helpers/recvtty >/dev/null || exit 1
-SKIFF_VM_SUITE=criu "$SRC/tests/vm/run-vm.sh" "$BUILD" "$SRC"
+# A hang guard for the whole guest run (TCG on a busy machine is slow).
+SKIFF_VM_TIMEOUT=${SKIFF_VM_TIMEOUT:-1500} SKIFF_VM_SUITE=criu "$SRC/tests/vm/run-vm.sh" "$BUILD" "$SRC"
 rc=$?
 echo "$LAYER_NAME: $(( $(date +%s) - T0 ))s" >&2
 exit $rc
