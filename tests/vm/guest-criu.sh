@@ -245,7 +245,7 @@ t_tcp_established () {
   NS='[{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}, {"type": "network", "path": "/run/netns/ckpt"}]'
   # The client connects once the server listens (port 5000 = 0x1388 in
   # state 0A in /proc/net/tcp): no fixed sleep, the machine may be slow.
-  ARGS='["sh", "-c", "nc -l -p 5000 >/data/recv & while ! grep -q \\":1388 00000000:0000 0A\\" /proc/net/tcp; do sleep 0.1; done; i=0; while :; do i=$((i+1)); echo $i >/data/count; echo $i; sleep 0.2; done | nc 127.0.0.1 5000"]'
+  ARGS='["sh", "-c", "nc -l -p 5000 >/data/recv & while ! grep -q \":1388 00000000:0000 0A\" /proc/net/tcp; do sleep 0.1; done; i=0; while :; do i=$((i+1)); echo $i >/data/count; echo $i; sleep 0.2; done | nc 127.0.0.1 5000"]'
   start c6
   wait_count_above 3
   if sk checkpoint --leave-running --image-path /tmp/img-no c6 </dev/null >/tmp/o 2>&1; then
