@@ -208,7 +208,9 @@ t_restore_new_id () {
 }
 
 t_tty () {
-  /tests/recvtty /tmp/console.sock /tmp/tty.log &
+  # Its stdio away from t's $(...) capture, which would otherwise wait
+  # for it (and for its children holding the pty masters) to exit.
+  /tests/recvtty /tmp/console.sock /tmp/tty.log </dev/null >/dev/null 2>&1 &
   RECV=$!
   i=0
   while [ ! -S /tmp/console.sock ]; do i=$((i + 1)); [ $i -lt 100 ] || fail "no console socket"; sleep 0.1; done
@@ -231,6 +233,8 @@ t_tty () {
   done
   readlink "/proc/$(pid_of c5)/fd/1" | grep -q '^/dev/pts/' \
     || fail "init's stdout is $(readlink "/proc/$(pid_of c5)/fd/1"), not a pty"
+  sk delete --force c5
+  kill "$RECV"
 }
 
 # A TCP connection on the container's loopback survives with
