@@ -248,8 +248,9 @@ t_tcp_established () {
   /usr/bin/ip -n ckpt link set lo up || fail "lo up"
   NS='[{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}, {"type": "network", "path": "/run/netns/ckpt"}]'
   # The client connects once the server listens (port 5000 = 0x1388 in
-  # state 0A in /proc/net/tcp): no fixed sleep, the machine may be slow.
-  ARGS='["sh", "-c", "nc -l -p 5000 >/data/recv & while ! grep -q \":1388 00000000:0000 0A\" /proc/net/tcp; do sleep 0.1; done; i=0; while :; do i=$((i+1)); echo $i >/data/count; echo $i; sleep 0.2; done | nc 127.0.0.1 5000"]'
+  # state 0A in /proc/net/tcp or tcp6: busybox nc may bind ::): no fixed
+  # sleep, the machine may be slow.
+  ARGS='["sh", "-c", "nc -l -p 5000 >/data/recv & while ! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -q \":1388 [0-9A-F]*:0000 0A\"; do sleep 0.1; done; i=0; while :; do i=$((i+1)); echo $i >/data/count; echo $i; sleep 0.2; done | nc 127.0.0.1 5000"]'
   start c6
   wait_count_above 3
   if sk checkpoint --leave-running --image-path /tmp/img-no c6 </dev/null >/tmp/o 2>&1; then
