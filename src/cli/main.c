@@ -27,6 +27,8 @@ static const struct
   { "update", cmd_update, "update a container's resource limits" },
   { "ps", cmd_ps, "list the processes of a container" },
   { "events", cmd_events, "print container events and statistics" },
+  { "checkpoint", cmd_checkpoint, "checkpoint a running container with CRIU" },
+  { "restore", cmd_restore, "restore a container from a CRIU checkpoint" },
 };
 
 static void

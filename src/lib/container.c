@@ -205,8 +205,8 @@ claim (struct sk_create *cc, sk_error_t *err)
   return 0;
 }
 
-static void
-fill_state (struct sk_create *cc)
+void
+sk_create_fill_state (struct sk_create *cc)
 {
   struct sk_state *st = &cc->st;
   st->oci_version = cc->spec->oci_version;
@@ -333,7 +333,7 @@ drive_init (struct sk_create *cc, sk_error_t *err)
   if (sk_sync_expect (fd, SK_SYNC_HOOKS, &m, err) < 0)
     return -1;
   sk_sync_msg_clear (&m);
-  fill_state (cc);
+  sk_create_fill_state (cc);
   if (sk_state_write (cc->g->root, &cc->st, err) < 0)
     return -1;
   sk_test_stop ("state");
@@ -457,7 +457,10 @@ sk_create_run (struct sk_create *cc, sk_error_t *err)
 {
   if (prepare (cc, err) < 0)
     return -1;
-  if (claim (cc, err) < 0 || spawn_child (cc, err) < 0 || drive_init (cc, err) < 0)
+  if (claim (cc, err) < 0)
+    goto fail;
+  /* restore (checkpoint/restore.c) has CRIU make the processes instead.  */
+  if (cc->spawn ? cc->spawn (cc, err) < 0 : spawn_child (cc, err) < 0 || drive_init (cc, err) < 0)
     goto fail;
   if (cc->o->pid_file)
     {

@@ -2,6 +2,7 @@
 #ifndef SKIFF_CONTAINER_PRIV_H
 #define SKIFF_CONTAINER_PRIV_H
 
+#include <signal.h>
 #include <skiff/container.h>
 #include "cgroup/cgroup.h"
 #include "linux/linux.h"
@@ -33,6 +34,11 @@ struct sk_create
   pid_t pid;                  /* the container's init */
   bool claimed;
   bool pid_file_written;
+  /* Set by restore: called after the state dir, cgroup and console
+   * socket exist, instead of cloning init; it sets pid and writes the
+   * state.  */
+  int (*spawn) (struct sk_create *cc, sk_error_t *err);
+  void *spawn_data;
 };
 
 void sk_create_init (struct sk_create *cc, const struct sk_global *g, const char *id,
@@ -40,6 +46,14 @@ void sk_create_init (struct sk_create *cc, const struct sk_global *g, const char
 /* Everything up to READY; rolls back on failure.  */
 int sk_create_run (struct sk_create *cc, sk_error_t *err);
 void sk_create_rollback (struct sk_create *cc);
+/* cc->st from the fields of cc, status created.  */
+void sk_create_fill_state (struct sk_create *cc);
+/* run's foreground half: relay signals (and the terminal when
+ * console_peer >= 0) until cc->pid exits; *code is its exit code.  */
+int sk_run_foreground (const struct sk_global *g, struct sk_create *cc, int console_peer,
+                       int *code, sk_error_t *err);
+/* The signals run relays (blocked before the container exists).  */
+void sk_run_relay_sigset (sigset_t *set);
 void sk_create_clear (struct sk_create *cc);
 
 /* SIGKILL pid and wait until it is gone (reap it when it is our child).  */

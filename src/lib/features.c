@@ -7,6 +7,7 @@
  * the lists that depend on the kernel and libseccomp (seccomp actions and
  * flags, archs, capabilities, LSMs, Intel RDT) are probed here.  */
 #include <config.h>
+#include <skiff/checkpoint.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -184,6 +185,18 @@ sk_features_json (sk_error_t *err)
   sk_jgen_key (g, "annotations");
   sk_jgen_map_open (g);
   sk_jgen_kv_string (g, "io.github.seccomp.libseccomp.version", ver);
+  /* runc says whether it was built with checkpoint support
+   * (org.opencontainers.runc.checkpoint.enabled); skiff always is, so it
+   * says whether CRIU works here, as `checkpoint --help` does, and why not.  */
+  _cleanup_free_ char *criu = NULL;
+  sk_error_t ce = NULL;
+  bool ok = sk_checkpoint_available (&criu, &ce) == 0;
+  sk_jgen_kv_string (g, "org.skiff.checkpoint.enabled", ok ? "true" : "false");
+  if (ok)
+    sk_jgen_kv_string (g, "org.skiff.checkpoint.criu.version", criu);
+  else
+    sk_jgen_kv_string (g, "org.skiff.checkpoint.unavailable", ce->msg);
+  sk_error_free (&ce);
   sk_jgen_map_close (g);
 
   sk_jgen_map_close (g);
