@@ -63,8 +63,10 @@ prepare (struct sk_create *cc, sk_error_t *err)
   const char *rootfs = joined ? joined : rp;
   if ((cc->rootfs = realpath (rootfs, NULL)) == NULL)
     return sk_error_set (err, errno, "config.json: root.path: `%s`", rootfs);
-  if (sk_validate_spec (cc->spec, cc->rootfs, err) < 0
-      || (cc->g->rootless && sk_rootless_validate (cc->spec, err) < 0))
+  /* Rootless first: its "needs a user namespace" hint explains errors the
+   * general checks would report less usefully (mappings without one).  */
+  if ((cc->g->rootless && sk_rootless_validate (cc->spec, cc->rootfs, err) < 0)
+      || sk_validate_spec (cc->spec, cc->rootfs, err) < 0)
     return -1;
   const struct sk_process *p = cc->spec->process;
   if (p && p->terminal && cc->o->console_socket == NULL && cc->console_fd < 0)

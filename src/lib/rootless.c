@@ -262,8 +262,38 @@ check_mount_ids (const struct sk_spec *spec, sk_error_t *err)
   return 0;
 }
 
+static bool
+host_mapped (const struct sk_id_mappings *m, unsigned long id)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (id >= m->v[i].host_id && id - m->v[i].host_id < m->v[i].size)
+      return true;
+  return false;
+}
+
+/* The container's root has capabilities only over files whose owner its
+ * namespace maps: a rootfs of another user, closed to others, cannot be
+ * entered.  Said here, before anything exists, rather than as EACCES from
+ * inside the init.  */
+static int
+check_rootfs (const struct sk_spec *spec, const char *rootfs, sk_error_t *err)
+{
+  const struct sk_linux *l = spec->linux_;
+  struct stat sb;
+  if (rootfs == NULL || stat (rootfs, &sb) < 0)
+    return 0;   /* prepare() reported it already */
+  bool by_owner = host_mapped (&l->uid_mappings, sb.st_uid) && (sb.st_mode & S_IXUSR);
+  bool by_group = host_mapped (&l->gid_mappings, sb.st_gid) && (sb.st_mode & S_IXGRP);
+  if (by_owner || by_group || (sb.st_mode & S_IXOTH))
+    return 0;
+  return sk_error_set (err, EACCES, "config.json: root.path `%s`: owned by uid %u, which the "
+                       "container's user namespace does not map, and closed to others (mode "
+                       "%03o): a rootless container cannot enter it", rootfs,
+                       (unsigned) sb.st_uid, (unsigned) (sb.st_mode & 0777));
+}
+
 int
-sk_rootless_validate (const struct sk_spec *spec, sk_error_t *err)
+sk_rootless_validate (const struct sk_spec *spec, const char *rootfs, sk_error_t *err)
 {
   if (geteuid () == 0)
     return 0;
@@ -288,7 +318,7 @@ sk_rootless_validate (const struct sk_spec *spec, sk_error_t *err)
                              "--rootless`)", l->uid_mappings.n ? "gidMappings" : "uidMappings");
       if (check_mappings (&l->uid_mappings, false, err) < 0
           || check_mappings (&l->gid_mappings, true, err) < 0
-          || check_mount_ids (spec, err) < 0)
+          || check_mount_ids (spec, err) < 0 || check_rootfs (spec, rootfs, err) < 0)
         return -1;
     }
   return 0;

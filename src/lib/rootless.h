@@ -19,7 +19,7 @@ uid_t sk_rootless_host_euid (void);
  * created.  Only when geteuid() != 0 (runc's RootlessEUID): root inside a
  * user namespace (`unshare -r`) holds every capability over the
  * namespaces it creates.  */
-int sk_rootless_validate (const struct sk_spec *spec, sk_error_t *err);
+int sk_rootless_validate (const struct sk_spec *spec, const char *rootfs, sk_error_t *err);
 
 /* The container's cgroup in rootless mode: made where it is delegated,
  * otherwise NULL with no error (one warning) when the config sets no
