@@ -50,7 +50,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <skiff/container.h>
-#include "linux/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "linux/linux.h"
 #include "rootless.h"
 #include "util/cleanup.h"

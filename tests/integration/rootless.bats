@@ -232,6 +232,7 @@ c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': $RL_UID, 'size': 1},
 c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $RL_GID, 'size': 1},
                              {'containerID': 1, 'hostID': $gs, 'size': $gc}]"
   # uid 1000 exists only through the subordinate range: chown proves it.
+  ucfg 'for s in ("bounding", "effective", "permitted"): c["process"]["capabilities"][s].append("CAP_CHOWN")'
   uargs sh -c 'cat /proc/self/uid_map; touch /dev/shm/f && chown 1000:1000 /dev/shm/f && stat -c "owner=%u:%g" /dev/shm/f'
   urun run "$ID"
   assert_status 0
@@ -325,14 +326,19 @@ c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $RL_GID, 'size': 1},
   [ -f "$RL_CG/cgroup.freeze" ] || skip "no cgroup.freeze (kernel < 5.2)"
   uargs sleep 300
   status=0
-  out=$(cd "$UBUNDLE" && sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$RL_CG/$TOKEN-sh" \
-          setpriv --reuid="$RL_UID" --regid="$RL_GID" --init-groups env -i PATH=/usr/bin:/bin \
-          XDG_RUNTIME_DIR="$UDIR/xdg" "$SKIFF" run -d "$ID" 2>&1 </dev/null 3>&-) || status=$?
+  # Output to a file, not $(...): see run_skiff.
+  (cd "$UBUNDLE" && sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$RL_CG/$TOKEN-sh" \
+     setpriv --reuid="$RL_UID" --regid="$RL_GID" --init-groups env -i PATH=/usr/bin:/bin \
+     XDG_RUNTIME_DIR="$UDIR/xdg" "$SKIFF" run -d "$ID" >"$UDIR/run.out" 2>&1 </dev/null 3>&-) \
+    || status=$?
+  out=$(cat "$UDIR/run.out")
   [ "$status" = 0 ] || fail "$out"
   [[ "$out" != *"warning: rootless"* ]] || fail "warned although delegated: $out"
   [ -d "$RL_CG/$ID" ] || fail "no cgroup $RL_CG/$ID"
+  wait_for_status "$ID" running
   pid=$(state_field "$ID" pid)
-  grep -qx "$pid" "$RL_CG/$ID/cgroup.procs" || fail "init not in the cgroup"
+  grep -qx "$pid" "$RL_CG/$ID/cgroup.procs" \
+    || fail "init $pid not in the cgroup: $(cat /proc/$pid/cgroup)"
   urun pause "$ID"
   assert_status 0
   wait_for_status "$ID" paused
