@@ -235,7 +235,8 @@ _skiff_test_mounts () {
 # have v1 controllers under /sys/fs/cgroup/* and v2 under .../unified).
 _skiff_cgroups_named () {
   [ ${#1} -ge 8 ] || return 0
-  find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "*$1*" 2>/dev/null
+  # `|| true`: find fails when another test's cgroup vanishes mid-walk.
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "*$1*" 2>/dev/null || true
 }
 
 skiff_teardown () {
