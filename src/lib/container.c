@@ -212,6 +212,7 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
     .console_socket_fd = cc->console_fd, .sync_fd = sv[1], .fifo_dirfd = cc->state_dirfd,
     .cgroup_fd = cc->cg ? sk_cgroup_clone_fd (cc->cg) : -1, .seccomp = cc->seccomp,
     .new_ns_flags = plan.unshare_flags, .userns_new = plan.userns_new,
+    .cgroupns_new = plan.cgroupns_new,
     .need_fork = plan.need_fork, .fifo_fd = -1,
     .parent_fds = { cc->lock_fd, sv[0], -1, -1 },
   };
@@ -251,6 +252,9 @@ drive_init (struct sk_create *cc, sk_error_t *err)
           || sk_sync_send (fd, SK_SYNC_MAPPED, 0, NULL, -1, err) < 0)
         return -1;
     }
+  /* spawn_child placed the child in its cgroups: it may fork now.  */
+  if (cc->init.need_fork && sk_sync_send (fd, SK_SYNC_PLACED, 0, NULL, -1, err) < 0)
+    return -1;
   if (sk_sync_expect (fd, SK_SYNC_PID, &m, err) < 0)
     return -1;
   cc->pid = m.value ? (pid_t) m.value : cc->child;

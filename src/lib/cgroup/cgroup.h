@@ -69,6 +69,12 @@ struct sk_cgroup_ops
 {
   const char *name;       /* "v2", "v2-hybrid", "v1", "v1-hybrid": saved in
                            * state.json to reopen with the same manager */
+  /* v2: make cg->path (resolved by the front) and apply r.  The v1
+   * managers resolve one path per hierarchy themselves, so the front
+   * calls sk_cg_v1_create for them instead (their `create` only refuses);
+   * a systemd manager would be a third branch there: ask systemd for the
+   * scope, then fill cg (or cg->hier[]) and reuse the v1 or v2 entries
+   * below for everything else.  */
   int (*create) (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
   int (*apply) (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
   /* Like apply, for `skiff update`: partial values keep what is set.  */
