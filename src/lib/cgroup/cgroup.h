@@ -116,6 +116,16 @@ int sk_cgroup_validate (const struct sk_spec *spec, sk_error_t *err);
  * --systemd-cgroup is an error (no systemd driver).  */
 struct sk_cgroup *sk_cgroup_create (const struct sk_spec *spec, const char *id,
                                     bool systemd, sk_error_t *err);
+/* Create's intent (intent.h): when set, the manager calls fn once every
+ * hierarchy's path is resolved and BEFORE its first mkdir, with the places
+ * it is about to use (created_depth: the path components that do not
+ * exist yet, leaf first; 0: an existing cgroup is joined).  create writes
+ * them to the state dir, fsynced, so that delete --force can remove them
+ * whatever stage died.  A failing fn aborts the create.  */
+typedef int (*sk_cgroup_intent_fn) (void *data, const char *manager,
+                                    const struct sk_cgroup_place *places, size_t n,
+                                    sk_error_t *err);
+void sk_cgroup_set_intent_hook (sk_cgroup_intent_fn fn, void *data);
 /* Re-open a v2 cgroup from its mount point and path.  */
 struct sk_cgroup *sk_cgroup_open (const char *mountpoint, const char *path,
                                   bool created, sk_error_t *err);

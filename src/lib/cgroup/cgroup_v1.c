@@ -312,6 +312,9 @@ sk_cg_v1_create (const struct sk_cgroup_ops *ops, const struct sk_spec *spec, co
   if (ops == &sk_cgroup_v1_hybrid_ops
       && add_place (top, &sk_cgroup_v2_hybrid_ops, "", lay->unified, "/", l, id, err) < 0)
     goto fail;
+  /* Recorded by create before anything exists (intent.h).  */
+  if (sk_cg_report_intent (ops, top->hier, top->n_hier, err) < 0)
+    goto fail;
   /* Controllers a hybrid host has only in the unified hierarchy.  */
   unified_need = sk_cg_v1_unified_need (need);
   for (size_t i = 0; i < top->n_hier; i++)
