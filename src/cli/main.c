@@ -47,7 +47,8 @@ print_help (void)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     printf ("  %-10s %s\n", commands[i].name, commands[i].summary);
   printf ("\nGlobal options:\n"
-          "  --root DIR             state directory (default %s)\n"
+          "  --root DIR             state directory (default %s;\n"
+          "                         $XDG_RUNTIME_DIR/skiff for an unprivileged user)\n"
           "  --log FILE             log file (default: stderr)\n"
           "  --log-format FORMAT    text or json\n"
           "  --debug                debug logging\n"
@@ -99,7 +100,8 @@ parse_global (int argc, char **argv, struct global_flags *f, int *cmd_index, sk_
 }
 
 static int
-setup_global (const struct global_flags *f, struct sk_global *g, sk_error_t *err)
+setup_global (const struct global_flags *f, struct sk_global *g, bool uses_state,
+              char **xdg_root, sk_error_t *err)
 {
   enum sk_log_format lf = SK_LOG_TEXT;
   if (f->log_format && strcmp (f->log_format, "json") == 0)
@@ -109,16 +111,28 @@ setup_global (const struct global_flags *f, struct sk_global *g, sk_error_t *err
                          f->log_format);
   if (sk_log_init (f->log, lf, f->debug, err) < 0)
     return -1;
-  g->root = f->root ? f->root : SK_DEFAULT_ROOT;
+  if (sk_rootless_resolve (f->rootless, &g->rootless, err) < 0)
+    return -1;
   g->debug = f->debug;
   g->systemd_cgroup = f->systemd_cgroup;
-  g->rootless = f->rootless && strcmp (f->rootless, "true") == 0;
-  if (f->rootless && strcmp (f->rootless, "true") && strcmp (f->rootless, "false")
-      && strcmp (f->rootless, "auto"))
-    return sk_error_set (err, 0, "invalid --rootless `%s`: expected true, false or auto",
-                         f->rootless);
-  if (g->rootless)
-    return sk_error_set (err, 0, "--rootless=true is not supported yet: run skiff as root");
+  if (!uses_state)
+    return 0;
+  /* runc's default root for an unprivileged caller (rootless_linux.go
+   * shouldHonorXDGRuntimeDir) is $XDG_RUNTIME_DIR/runc, whatever
+   * --rootless says; ours is $XDG_RUNTIME_DIR/skiff.  */
+  bool unprivileged = sk_rootless_detect ();
+  if (f->root)
+    g->root = f->root;
+  else if (unprivileged)
+    {
+      if ((*xdg_root = sk_rootless_state_root (err)) == NULL)
+        return -1;
+      g->root = *xdg_root;
+    }
+  else
+    g->root = SK_DEFAULT_ROOT;
+  if (unprivileged && sk_rootless_prepare_root (g->root, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -167,9 +181,16 @@ main (int argc, char **argv)
         if ((strcmp (name, "create") == 0 || strcmp (name, "run") == 0
              || strcmp (name, "exec") == 0) && sk_exe_protect (&err) < 0)
           return finish (&err);
-        if (setup_global (&f, &g, &err) < 0)
-          return finish (&err);
+        /* spec and features touch no state: no root to resolve.  */
+        bool uses_state = strcmp (name, "spec") != 0 && strcmp (name, "features") != 0;
+        char *xdg_root = NULL;
+        if (setup_global (&f, &g, uses_state, &xdg_root, &err) < 0)
+          {
+            free (xdg_root);
+            return finish (&err);
+          }
         r = commands[i].fn (&g, argc - ci, argv + ci, &err);
+        free (xdg_root);
         if (r < 0)
           return finish (&err);
         return r;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "container_priv.h"
 #include "linux/security.h"
 #include "linux/spawn.h"
+#include "rootless.h"
 #include "sync.h"
 #include "util/cleanup.h"
 #include "util/fd.h"
@@ -89,7 +91,10 @@ prepare (struct sk_create *cc, sk_error_t *err)
     return -1;
   if ((cc->rootfs = realpath (rootfs, NULL)) == NULL)
     return sk_error_set (err, errno, "config.json: root.path: `%s`", rootfs);
-  if (sk_validate_spec (cc->spec, cc->rootfs, err) < 0)
+  /* Rootless first: its "needs a user namespace" hint explains errors the
+   * general checks would report less usefully (mappings without one).  */
+  if ((cc->g->rootless && sk_rootless_validate (cc->spec, cc->rootfs, err) < 0)
+      || sk_validate_spec (cc->spec, cc->rootfs, err) < 0)
     return -1;
   const struct sk_process *p = cc->spec->process;
   if (p && p->terminal && cc->o->console_socket == NULL && cc->console_fd < 0)
@@ -117,9 +122,16 @@ chown_fifo (struct sk_create *cc, sk_error_t *err)
   for (size_t i = 0; i < l->gid_mappings.n; i++)
     if (l->gid_mappings.v[i].container_id == 0)
       gid = l->gid_mappings.v[i].host_id;
-  if (fchownat (cc->state_dirfd, "exec.fifo", uid, gid, 0) < 0)
-    return sk_error_set (err, errno, "chown `%s/exec.fifo`", cc->state_dir);
-  return 0;
+  if (fchownat (cc->state_dirfd, "exec.fifo", uid, gid, 0) == 0)
+    return 0;
+  /* Rootless, with the container's root mapped to a subordinate id: we
+   * may not give the fifo away, so its mode lets that id write it.  Only
+   * the state dir's owner reaches it: the rootless state root is 0700
+   * (rootless.c) and init opens it through a directory fd.  */
+  if (errno == EPERM && geteuid () != 0
+      && fchmodat (cc->state_dirfd, "exec.fifo", 0622, 0) == 0)
+    return 0;
+  return sk_error_set (err, errno, "chown `%s/exec.fifo`", cc->state_dir);
 }
 
 /* Intent first (intent.h): what is about to be created goes to the state
@@ -144,7 +156,10 @@ create_cgroup (struct sk_create *cc, sk_error_t *err)
   /* The manager reports every hierarchy's directory before its first
    * mkdir (cgroup.h), whatever the layout.  */
   sk_cgroup_set_intent_hook (write_cgroup_intent, cc);
-  cc->cg = sk_cgroup_create (cc->spec, cc->id, cc->g->systemd_cgroup, err);
+  /* Rootless: only where delegated (rootless.c rule 5).  */
+  cc->cg = cc->g->rootless
+             ? sk_rootless_cgroup_create (cc->spec, cc->id, cc->g->systemd_cgroup, err)
+             : sk_cgroup_create (cc->spec, cc->id, cc->g->systemd_cgroup, err);
   sk_cgroup_set_intent_hook (NULL, NULL);
   if (cc->cg == NULL && *err)
     return -1;
@@ -230,7 +245,15 @@ sk_create_fill_state (struct sk_create *cc)
   st->rootfs = cc->rootfs;
   if (st->created == NULL)
     st->created = rfc3339_now ();
-  st->owner = (char *) "";
+  /* runc's list shows the user that owns the container (its state dir);
+   * "" reads as root.  */
+  static char owner[64];
+  struct passwd *pw = geteuid () != 0 ? getpwuid (geteuid ()) : NULL;
+  if (geteuid () != 0)
+    snprintf (owner, sizeof owner, "%s", pw ? pw->pw_name : "");
+  if (geteuid () != 0 && owner[0] == '\0')
+    snprintf (owner, sizeof owner, "%u", (unsigned) geteuid ());
+  st->owner = owner;
   st->annotations = cc->spec->annotations;
   st->cgroup_mountpoint = cc->cg ? cc->cg->mountpoint : NULL;
   st->cgroup_path = cc->cg ? cc->cg->path : NULL;

@@ -132,7 +132,7 @@ open_cgroup (const struct sk_state *st, const struct sk_strv *subs, struct sk_ex
 /* LSM options need the LSM (as for create: security.c); checked here,
  * before anything is spawned.  */
 static int
-check_lsm (const struct sk_process *p, sk_error_t *err)
+check_lsm (const struct sk_process *p, const struct sk_spec *spec, sk_error_t *err)
 {
   if (p->apparmor_profile && *p->apparmor_profile && !sk_apparmor_enabled ())
     return sk_error_set (err, 0, "apparmor profile `%s`: AppArmor is not enabled on this host",
@@ -143,7 +143,7 @@ check_lsm (const struct sk_process *p, sk_error_t *err)
   if (p->selinux_label && *p->selinux_label && !sk_selinux_enabled ())
     return sk_error_set (err, 0, "selinux label `%s`: SELinux is not enabled on this host",
                          p->selinux_label);
-  sk_caps_check (p);
+  sk_caps_check (p, sk_spec_namespace (spec, SK_NS_USER) != NULL);
   /* the attrs stream's checks, as validate.c runs them for create */
   if (sk_sched_validate (p->scheduler, err) < 0 || sk_ioprio_validate (p->io_priority, err) < 0)
     return -1;
@@ -328,7 +328,7 @@ prepare (const struct sk_global *g, const char *id, const struct sk_exec_opts *o
   if (spec == NULL || sk_exec_build_process (o, spec, proc_out, err) < 0)
     return -1;
   const struct sk_process *p = ctx->process = *proc_out ? *proc_out : o->process;
-  if (check_io_opts (o, p, err) < 0 || check_lsm (p, err) < 0)
+  if (check_io_opts (o, p, err) < 0 || check_lsm (p, spec, err) < 0)
     return -1;
   ctx->preserve_fds = o->preserve_fds;
   ctx->tty_to_parent = p->terminal && o->console_socket == NULL;

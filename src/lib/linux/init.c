@@ -67,9 +67,15 @@ enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
     return sk_error_set (err, errno, "unshare namespaces");
   if (ctx->userns_new)
     {
+      /* An unprivileged parent (rootless) can open our /proc/<pid>/
+       * uid_map, gid_map and setgroups only while we are dumpable (else
+       * they belong to root): dumpable just for the mapping, as runc's
+       * nsexec does.  No container process exists yet.  */
+      prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
       if (sk_sync_send (ctx->sync_fd, SK_SYNC_USERNS, 0, NULL, -1, err) < 0
           || sk_sync_expect (ctx->sync_fd, SK_SYNC_MAPPED, &m, err) < 0)
         return -1;
+      prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
       sk_sync_msg_clear (&m);
       /* Become the namespace's root (when mapped) so that what we create
        * (device nodes, directories) is owned by it.  */
