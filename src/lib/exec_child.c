@@ -120,17 +120,8 @@ sk_exec_stage1 (struct sk_exec_ctx *ctx)
   /* CLONE_PARENT: the process becomes P's child, so P can wait for it,
    * while being created inside the pid (and time) namespace we joined.
    * A raw clone (no CLONE_VM, so fork-like); the child only makes system
-   * calls and simple libc calls before execve.
-   *
-   * C2 shares our sync socket: it waits at a gate (EOF on a pipe, when we
-   * exit) so that its frames never overtake our PID frame.  Seen with
-   * rootless exec, where the scheduler often ran C2 to READY first.  */
-  int gate[2];
-  if (pipe2 (gate, O_CLOEXEC) < 0)
-    {
-      sk_error_set (&err, errno, "exec: pipe");
-      fail (ctx, &err, 1);
-    }
+   * calls and simple libc calls before execve.  C2 sends nothing before
+   * P's PID_ACK (sync.h), so its frames cannot overtake our PID frame.  */
   pid_t pid = (pid_t) syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid < 0)
     {
@@ -138,15 +129,7 @@ sk_exec_stage1 (struct sk_exec_ctx *ctx)
       fail (ctx, &err, 1);
     }
   if (pid == 0)
-    {
-      char c;
-      close (gate[1]);
-      while (read (gate[0], &c, 1) < 0 && errno == EINTR)
-        ;
-      close (gate[0]);
-      stage2 (ctx);
-    }
-  close (gate[0]);
+    stage2 (ctx);
   if (sk_sync_send (ctx->sync_fd, SK_SYNC_PID, pid, NULL, -1, &err) < 0)
     {
       kill (pid, SIGKILL);
