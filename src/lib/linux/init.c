@@ -212,6 +212,8 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
     return -1;
   if (p && p->terminal && sk_tty_setup (ctx, err) < 0)
     return -1;
+  if (sk_rootfs_dev_readonly (ctx, err) < 0)
+    return -1;
   if (ctx->console_socket_fd >= 0)
     close (ctx->console_socket_fd);
   ctx->console_socket_fd = -1;

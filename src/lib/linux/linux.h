@@ -44,6 +44,7 @@ struct sk_init_ctx
   char *state_json;           /* from HOOKS_DONE, for createContainer/startContainer */
   char *exec_path;            /* process.args[0] resolved in the container */
   int fifo_fd;                /* exec.fifo, open for writing once `start` came */
+  bool dev_readonly;          /* /dev asked `ro`: mounted rw, made ro by sk_rootfs_dev_readonly */
 };
 
 /* ---- init.c: the container process ---------------------------------- */
@@ -73,6 +74,9 @@ int sk_rootfs_pivot (struct sk_init_ctx *ctx, sk_error_t *err);
 /* After pivot: maskedPaths, readonlyPaths, root.readonly, final
  * rootfsPropagation.  */
 int sk_rootfs_finalize (struct sk_init_ctx *ctx, sk_error_t *err);
+/* A /dev mount with `ro` was mounted writable (devices, devpts, ptmx,
+ * /dev/console go into it); make it read-only now, after the console.  */
+int sk_rootfs_dev_readonly (struct sk_init_ctx *ctx, sk_error_t *err);
 /* Idmapped bind mounts (`idmap`/`ridmap`) need CAP_SYS_ADMIN over the
  * source filesystem's user namespace, i.e. the host's: once init is inside
  * a new user namespace it is too late.  Call this in the host user and

@@ -455,6 +455,8 @@ sk_mounts_close_idmapped (void)
 
 /* ---- performing one config mount -------------------------------------- */
 
+static bool same_path (const char *a, const char *b);
+
 struct mnt
 {
   struct sk_init_ctx *ctx;
@@ -695,6 +697,16 @@ mount_one (struct mnt *x, sk_error_t *err)
       old = openat (target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (old < 0)
         return sk_error_set (err, errno, "tmpcopyup `%s`", x->dest);
+    }
+  /* A read-only /dev still needs its device nodes, /dev/pts, the ptmx
+   * link and /dev/console made inside it: mount it writable now and let
+   * sk_rootfs_dev_readonly remount it read-only at the end, as runc does
+   * (not in the spec; runc's integration suite, mounts.bats "ro /dev
+   * mount", and images hardened with a read-only /dev rely on it).  */
+  if ((x->o.flags & (MS_RDONLY | MS_REMOUNT)) == MS_RDONLY && same_path (x->dest, "/dev"))
+    {
+      x->o.flags &= ~MS_RDONLY;
+      x->ctx->dev_readonly = true;
     }
   if (dispatch (x, src, target, err) < 0)
     return -1;
