@@ -221,7 +221,8 @@ drive_init (struct sk_create *cc, sk_error_t *err)
       if (sk_sync_expect (fd, SK_SYNC_USERNS, &m, err) < 0)
         return -1;
       sk_sync_msg_clear (&m);
-      if (sk_userns_write_maps (cc->child, cc->spec, err) < 0
+      if (sk_mount_sources_send (cc->spec, cc->bundle, cc->child, fd, err) < 0
+          || sk_userns_write_maps (cc->child, cc->spec, err) < 0
           || sk_sync_send (fd, SK_SYNC_MAPPED, 0, NULL, -1, err) < 0)
         return -1;
     }

@@ -21,6 +21,7 @@ static const char *const names[SK_SYNC__MAX] = {
   [SK_SYNC_ERROR] = "ERROR",
   [SK_SYNC_USERNS] = "USERNS",
   [SK_SYNC_MAPPED] = "MAPPED",
+  [SK_SYNC_MOUNT_FD] = "MOUNT_FD",
   [SK_SYNC_PID] = "PID",
   [SK_SYNC_PID_ACK] = "PID_ACK",
   [SK_SYNC_HOOKS] = "HOOKS",

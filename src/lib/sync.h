@@ -11,7 +11,13 @@
  *   [clone3 with CLONE_NEW* and CLONE_INTO_CGROUP, or clone + cgroup.procs]
  *   join ns by path (user first), unshare
  *   the rest
- *   USERNS (new user namespace)     -->     write setgroups, uid_map, gid_map
+ *   USERNS (new user namespace)     -->     enter the child's mount ns, open
+ *                                           every bind source (O_PATH, host
+ *                                           creds), come back
+ *                                   <--     MOUNT_FD (value = mount index,
+ *                                           fd), one per bind mount in
+ *                                           config order (mount_sources.c)
+ *                                           write setgroups, uid_map, gid_map
  *                                   <--     MAPPED
  *   [pid/time ns by path or unshared: fork once more; the middle process
  *    sends PID(grandchild) and exits]
@@ -58,6 +64,7 @@ enum sk_sync_type
   SK_SYNC_SECCOMP_FD,
   SK_SYNC_SECCOMP_DONE,
   SK_SYNC_READY,
+  SK_SYNC_MOUNT_FD,
   SK_SYNC__MAX
 };
 
@@ -68,7 +75,7 @@ struct sk_sync_msg
 {
   enum sk_sync_type type;
   int32_t errnum;      /* ERROR */
-  int64_t value;       /* PID */
+  int64_t value;       /* PID; MOUNT_FD: index in spec->mounts */
   char *data;          /* NUL-terminated payload or NULL; caller frees */
   size_t len;
   int fd;              /* received fd or -1 */

@@ -37,3 +37,38 @@ load helpers
   assert_output_contains "Read-only file system"
   refute_output_contains WRITABLE
 }
+
+# ---- 3. user namespace + a bind source the mapped root cannot reach
+
+userns_config () {
+  cfg 'c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  chmod 0755 "$TEST_DIR" "$BUNDLE"
+}
+
+@test "user namespace: bind sources below a 0700 host directory are mounted (opened before the userns)" {
+  userns_config
+  mkdir -p "$TEST_DIR/secret/vol" "$TEST_DIR/secret/ro"
+  echo hello > "$TEST_DIR/secret/vol/file"
+  echo single > "$TEST_DIR/secret/one"
+  chmod 0700 "$TEST_DIR/secret"
+  cfg 'c["mounts"].append({"destination": "/vol", "type": "bind", "source": "'"$TEST_DIR"'/secret/vol", "options": ["rbind"]})
+c["mounts"].append({"destination": "/one", "type": "bind", "source": "'"$TEST_DIR"'/secret/one", "options": ["bind", "ro"]})'
+  run_container sh -c 'cat /vol/file /one; grep -E " /(vol|one) " /proc/self/mountinfo; echo x > /one || echo ONE-RO'
+  assert_status 0
+  assert_output_contains hello
+  assert_output_contains single
+  assert_output_contains ONE-RO
+  # The ro bind stays read-only: the container's root cannot lift it.
+  run_container sh -c 'mount -o remount,bind,rw /one; echo x > /one && echo ONE-RW'
+  refute_output_contains ONE-RW
+}
+
+@test "user namespace: a missing bind source fails cleanly, naming it" {
+  userns_config
+  cfg 'c["mounts"].append({"destination": "/vol", "type": "bind", "source": "'"$TEST_DIR"'/nope", "options": ["rbind"]})'
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_failed_cleanly "$ID" "bind mount source \`$TEST_DIR/nope\`: No such file or directory"
+}

@@ -68,6 +68,7 @@ enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
   if (ctx->userns_new)
     {
       if (sk_sync_send (ctx->sync_fd, SK_SYNC_USERNS, 0, NULL, -1, err) < 0
+          || sk_mount_sources_receive (ctx, err) < 0
           || sk_sync_expect (ctx->sync_fd, SK_SYNC_MAPPED, &m, err) < 0)
         return -1;
       sk_sync_msg_clear (&m);

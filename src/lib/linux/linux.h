@@ -44,6 +44,7 @@ struct sk_init_ctx
   char *state_json;           /* from HOOKS_DONE, for createContainer/startContainer */
   char *exec_path;            /* process.args[0] resolved in the container */
   int fifo_fd;                /* exec.fifo, open for writing once `start` came */
+  int *mount_src_fds;         /* per spec->mounts: bind source from the parent, or -1; NULL if none */
   bool dev_readonly;          /* /dev asked `ro`: mounted rw, made ro by sk_rootfs_dev_readonly */
 };
 
@@ -87,6 +88,12 @@ int sk_rootfs_dev_readonly (struct sk_init_ctx *ctx, sk_error_t *err);
  * namespace.  sk_mounts_close_idmapped releases them (parent, after clone).  */
 int sk_mounts_prepare_idmapped (const struct sk_spec *spec, const char *bundle, sk_error_t *err);
 void sk_mounts_close_idmapped (void);
+/* mount_sources.c: with a new user namespace, the parent opens the bind
+ * sources for init (which may not reach them once mapped) and sends them
+ * as MOUNT_FD frames; init receives them into ctx->mount_src_fds.  */
+int sk_mount_sources_send (const struct sk_spec *spec, const char *bundle, pid_t pid, int sock,
+                           sk_error_t *err);
+int sk_mount_sources_receive (struct sk_init_ctx *ctx, sk_error_t *err);
 /* Every mount option name skiff understands, NULL-terminated (features).  */
 extern const char *const sk_mount_option_names[];
 
