@@ -159,6 +159,8 @@ setup_tty (struct sk_exec_ctx *ctx, int *master_out, sk_error_t *err)
       struct winsize ws = { .ws_row = p->console_height, .ws_col = p->console_width };
       ioctl (slave, TIOCSWINSZ, &ws);
     }
+  if (sk_tty_give_to_user (slave, &p->user, name, err) < 0)
+    return -1;
   if (ioctl (slave, TIOCSCTTY, 0) < 0)
     return sk_error_set (err, errno, "make the pty the controlling terminal");
   for (int fd = 0; fd < 3; fd++)

@@ -72,3 +72,37 @@ c["mounts"].append({"destination": "/one", "type": "bind", "source": "'"$TEST_DI
   run_skiff create --bundle "$BUNDLE" "$ID"
   assert_failed_cleanly "$ID" "bind mount source \`$TEST_DIR/nope\`: No such file or directory"
 }
+
+# ---- 4. the pty belongs to the process's user
+
+# The owner of the process's stdin as `uid:gid`, from `probe stat`
+# (type=chr major=.. minor=.. mode=.. uid=N gid=N).
+tty_owner () { tr -d '\r\000' | sed -n 's/.*type=chr .* uid=\([0-9]*\) gid=\([0-9]*\).*/\1:\2/p' | head -1; }
+
+@test "terminal with uid 1000: the pty is owned by 1000:5 (run, create --console-socket, exec -t)" {
+  cfg 'c["process"]["terminal"] = True
+c["process"]["user"] = {"uid": 1000, "gid": 1000}'
+  run_container /probe stat /proc/self/fd/0
+  assert_status 0
+  [ "$(tty_owner <<<"$output")" = "1000:5" ] || fail "run: pty not owned by 1000:5"
+
+  set_args /probe stat /proc/self/fd/0
+  python3 "$BATS_TEST_DIRNAME/recvtty.py" "$TEST_DIR/tty.sock" "$TEST_DIR/tty.out" 3>&- &
+  rpid=$!
+  wait_for_file "$TEST_DIR/tty.sock"
+  run_skiff create --bundle "$BUNDLE" --console-socket "$TEST_DIR/tty.sock" "$ID"
+  assert_status 0
+  run_skiff start "$ID"
+  assert_status 0
+  timed_wait "$rpid"
+  [ "$(tty_owner <"$TEST_DIR/tty.out")" = "1000:5" ] || fail "create: $(cat "$TEST_DIR/tty.out")"
+  skiff delete --force "$ID"
+
+  cfg 'c["process"]["terminal"] = False'
+  set_args /probe sleep 1000
+  run_skiff run -d --bundle "$BUNDLE" "$ID-2"
+  assert_status 0
+  run timeout 60 script -qec "$SKIFF --root $ROOT exec -t --user 1000:1000 $ID-2 /probe stat /proc/self/fd/0" /dev/null
+  assert_status 0
+  [ "$(tty_owner <<<"$output")" = "1000:5" ] || fail "exec -t: pty not owned by 1000:5"
+}

@@ -102,6 +102,8 @@ extern const char *const sk_mount_option_names[];
  * master over the console socket (one SCM_RIGHTS message), bind the slave
  * on /dev/console, make it the controlling tty and stdio.  */
 int sk_tty_setup (struct sk_init_ctx *ctx, sk_error_t *err);
+/* chown the pty slave to the process's uid (run, create, exec -t).  */
+int sk_tty_give_to_user (int slave, const struct sk_user *u, const char *name, sk_error_t *err);
 
 /* ---- attrs.c: process and host attributes (child side) --------------- */
 /* hostname, domainname (need a new uts ns), session keyring, oomScoreAdj,
