@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <skiff/container.h>
-#include "linux/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "state.h"
 #include "util/cleanup.h"
 #include "util/json.h"

@@ -3,7 +3,7 @@
 #define SKIFF_CONTAINER_PRIV_H
 
 #include <skiff/container.h>
-#include "linux/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "linux/linux.h"
 #include "state.h"
 

@@ -149,6 +149,9 @@ check_lsm (const struct sk_process *p, sk_error_t *err)
   if (p->apparmor_profile && *p->apparmor_profile && !sk_apparmor_enabled ())
     return sk_error_set (err, 0, "apparmor profile `%s`: AppArmor is not enabled on this host",
                          p->apparmor_profile);
+  if (p->apparmor_profile && *p->apparmor_profile
+      && sk_apparmor_check_loaded (p->apparmor_profile, err) < 0)
+    return -1;
   if (p->selinux_label && *p->selinux_label && !sk_selinux_enabled ())
     return sk_error_set (err, 0, "selinux label `%s`: SELinux is not enabled on this host",
                          p->selinux_label);

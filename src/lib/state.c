@@ -13,7 +13,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
-#include "linux/cgroup.h"
+#include "cgroup/cgroup.h"
 
 static const char *const status_names[] = {
   [SK_STATUS_CREATING] = "creating",

@@ -8,7 +8,7 @@
 #include <skiff/container.h>
 #include "validate.h"
 #include "linux/linux.h"
-#include "linux/cgroup.h"
+#include "cgroup/cgroup.h"
 #include "linux/security.h"
 
 #define SK_ID_MAX 1024

@@ -23,7 +23,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "linux/cgroup_internal.h"
+#include "cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 static char *

@@ -18,6 +18,12 @@
 #                    nothing within SKIFF_VM_STALL seconds, default 60)
 #   SKIFF_VM_TIMEOUT whole-run limit in seconds (default 900)
 #   SKIFF_VM_ONLY    run only guest tests whose name contains this string
+#   SKIFF_VM_TESTS   the guest test script (default tests/vm/guest-tests.sh,
+#                    the cgroup v2 suite); other layers boot the same guest
+#                    with their own script (tests/layers/*-vm-*.sh)
+#   SKIFF_VM_APPEND  extra kernel command line (e.g. to pick the LSM)
+#   SKIFF_VM_BINS    extra host programs for the guest, copied with the
+#                    shared libraries ldd names (space-separated paths)
 set -u
 BUILD=$(cd "${1:?usage: run-vm.sh BUILDDIR [SRCDIR]}" && pwd)
 SRC=$(cd "${2:-$(dirname "$0")/../..}" && pwd)
@@ -100,7 +106,19 @@ for a in $(/bin/busybox --list); do [ -e "$B/bin/$a" ] || ln -s busybox "$B/bin/
 echo 'root:x:0:0:root:/root:/bin/sh' >"$B/etc/passwd"
 echo 'root:x:0:' >"$B/etc/group"
 cp "$SRC/tests/vm/init" "$IR/init"
-cp "$SRC/tests/vm/guest-tests.sh" "$IR/tests/guest-tests.sh"
+cp "${SKIFF_VM_TESTS:-$SRC/tests/vm/guest-tests.sh}" "$IR/tests/guest-tests.sh"
+cp "$SRC/tests/vm/guest-lib.sh" "$IR/tests/guest-lib.sh"
+# Extra programs a layer's guest tests need, with their libraries.
+for bin in ${SKIFF_VM_BINS:-}; do
+  [ -x "$bin" ] || die "SKIFF_VM_BINS: \`$bin\` is not an executable"
+  mkdir -p "$IR$(dirname "$bin")"
+  cp -L "$bin" "$IR$bin"
+  for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
+    [ -e "$IR$lib" ] && continue
+    mkdir -p "$IR$(dirname "$lib")"
+    cp -L "$lib" "$IR$lib"
+  done
+done
 chmod +x "$IR/init" "$IR/tests/guest-tests.sh"
 echo "${SKIFF_VM_ONLY:-}" >"$IR/tests/only"
 # Uncompressed: the guest kernel unpacks it faster than it could inflate it.
@@ -129,7 +147,7 @@ boot () {
   : >"$SERIAL"
   qemu-system-x86_64 -accel "$a" -cpu "$cpu" -m 1536 -smp 2 \
     -kernel "$kdir/vmlinux" -initrd "$WORK/initramfs.cpio" \
-    -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" \
+    -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init ${SKIFF_VM_APPEND:-}" \
     -display none -nodefaults -nic none -serial "file:$SERIAL" -no-reboot &
   QPID=$!
 }

@@ -116,6 +116,35 @@ sk_apparmor_enabled (void)
          && file_starts_with ("/sys/module/apparmor/parameters/enabled", "Y");
 }
 
+/* AppArmor lists its loaded profiles one a line as `NAME (MODE)` in
+ * securityfs.  Checking there lets create and exec name a missing profile
+ * before anything exists; without the check the kernel's ENOENT would come
+ * from the child, at `start` for create (attr/exec is written just before
+ * execve).  "unconfined" is not listed but is always valid.  A profile
+ * list that cannot be read (a policy namespace, a restricted securityfs)
+ * proves nothing: the child's write stays the final word.  */
+int
+sk_apparmor_check_loaded (const char *profile, sk_error_t *err)
+{
+  if (strcmp (profile, "unconfined") == 0)
+    return 0;
+  FILE *f = fopen ("/sys/kernel/security/apparmor/profiles", "re");
+  if (f == NULL)
+    return 0;
+  char *line = NULL;
+  size_t cap = 0, len = strlen (profile);
+  bool found = false;
+  while (!found && getline (&line, &cap, f) > 0)
+    found = strncmp (line, profile, len) == 0 && strncmp (line + len, " (", 2) == 0;
+  free (line);
+  fclose (f);
+  if (!found)
+    return sk_error_set (err, 0, "AppArmor profile `%s` is not loaded (load it with "
+                         "apparmor_parser; loaded profiles are listed in "
+                         "/sys/kernel/security/apparmor/profiles)", profile);
+  return 0;
+}
+
 bool
 sk_selinux_enabled (void)
 {
@@ -123,14 +152,16 @@ sk_selinux_enabled (void)
   return statfs ("/sys/fs/selinux", &sfs) == 0 && sfs.f_type == SELINUX_MAGIC;
 }
 
+/* Runs in the child, after pivot_root: the container's /sys has neither
+ * securityfs nor selinuxfs, so whether an LSM is enabled was decided by
+ * the parent (sk_security_validate, exec's check_lsm) before anything was
+ * created; asking here again would see the container's view and refuse
+ * every label.  If the LSM went away meanwhile, the write fails.  */
 int
 sk_lsm_apply (const struct sk_process *p, sk_error_t *err)
 {
   if (p->apparmor_profile && *p->apparmor_profile)
     {
-      if (!sk_apparmor_enabled ())
-        return sk_error_set (err, 0, "config.json: process.apparmorProfile: AppArmor is "
-                             "not enabled on this host");
       _cleanup_free_ char *cmd = NULL;
       if (asprintf (&cmd, "exec %s", p->apparmor_profile) < 0)
         return sk_error_set (err, ENOMEM, "apparmor profile");
@@ -140,14 +171,21 @@ sk_lsm_apply (const struct sk_process *p, sk_error_t *err)
       if (procfs_write ("self/attr/apparmor/exec", cmd, strlen (cmd), &e) < 0)
         {
           if (sk_error_free (&e), procfs_write ("self/attr/exec", cmd, strlen (cmd), err) < 0)
-            return sk_error_prefix (err, "apparmor profile `%s`", p->apparmor_profile);
+            {
+              /* The kernel says ENOENT for a profile it does not have
+               * (loaded or removed after the parent's check).  */
+              if ((*err)->errnum == ENOENT)
+                {
+                  sk_error_free (err);
+                  return sk_error_set (err, 0, "AppArmor profile `%s` is not loaded",
+                                       p->apparmor_profile);
+                }
+              return sk_error_prefix (err, "apparmor profile `%s`", p->apparmor_profile);
+            }
         }
     }
   if (p->selinux_label && *p->selinux_label)
     {
-      if (!sk_selinux_enabled ())
-        return sk_error_set (err, 0, "config.json: process.selinuxLabel: SELinux is not "
-                             "enabled on this host");
       if (procfs_write ("self/attr/exec", p->selinux_label, strlen (p->selinux_label), err) < 0)
         return sk_error_prefix (err, "selinux label `%s`", p->selinux_label);
     }
@@ -177,6 +215,9 @@ sk_security_validate (const struct sk_spec *spec, sk_error_t *err)
       if (p->apparmor_profile && *p->apparmor_profile && !sk_apparmor_enabled ())
         return sk_error_set (err, 0, "config.json: process.apparmorProfile: AppArmor is "
                              "not enabled on this host");
+      if (p->apparmor_profile && *p->apparmor_profile
+          && sk_apparmor_check_loaded (p->apparmor_profile, err) < 0)
+        return sk_error_prefix (err, "config.json: process.apparmorProfile");
       if (p->selinux_label && *p->selinux_label && !sk_selinux_enabled ())
         return sk_error_set (err, 0, "config.json: process.selinuxLabel: SELinux is not "
                              "enabled on this host");

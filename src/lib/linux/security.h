@@ -34,6 +34,9 @@ int sk_security_finalize (struct sk_init_ctx *ctx, sk_error_t *err);
 /* ---- LSM ------------------------------------------------------------- */
 bool sk_apparmor_enabled (void);
 bool sk_selinux_enabled (void);
+/* An error naming PROFILE when AppArmor's profile list does not have it
+ * (0 when it does, or when the list cannot be read).  */
+int sk_apparmor_check_loaded (const char *profile, sk_error_t *err);
 /* Child: write the exec labels of process.apparmorProfile and
  * process.selinuxLabel (no-op when unset).  */
 int sk_lsm_apply (const struct sk_process *p, sk_error_t *err);

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <skiff/container.h>
-#include "linux/cgroup_internal.h"
+#include "cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 #define FREEZE_TIMEOUT_MS 10000

@@ -1,13 +1,13 @@
 /* Private to the cgroup manager (cgroup*.c): controller table, small file
  * helpers on a cgroup directory fd, and the pieces the v2 manager's files
- * share.  Nothing outside src/lib/linux/cgroup*.c includes this.  */
+ * share.  Nothing outside src/lib/cgroup/ includes this.  */
 #ifndef SKIFF_CGROUP_INTERNAL_H
 #define SKIFF_CGROUP_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "linux/cgroup.h"
+#include "cgroup/cgroup.h"
 
 /* Controllers of the unified hierarchy that resources can map to.  */
 enum sk_cg_ctrl

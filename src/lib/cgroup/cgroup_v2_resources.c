@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <skiff/container.h>
-#include "linux/cgroup_internal.h"
+#include "cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 /* ---- conversions ------------------------------------------------------ */

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "linux/cgroup_internal.h"
+#include "cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 #define PROG_NAME "skiff_devices"

@@ -13,7 +13,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 #include <skiff/container.h>
-#include "linux/cgroup_internal.h"
+#include "cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
