@@ -106,3 +106,31 @@ c["process"]["user"] = {"uid": 1000, "gid": 1000}'
   assert_status 0
   [ "$(tty_owner <<<"$output")" = "1000:5" ] || fail "exec -t: pty not owned by 1000:5"
 }
+
+# ---- 5. HOME from the container's /etc/passwd
+
+@test "no HOME in process.env: HOME from /etc/passwd for the user, / when unknown (run and exec)" {
+  printf 'root:x:0:0:root:/root:/bin/sh\nu:x:1000:1000::/home/u:/bin/sh\n' >"$BUNDLE/rootfs/etc/passwd"
+  cfg 'c["process"]["env"] = [e for e in c["process"]["env"] if not e.startswith("HOME=")]'
+  run_container /probe env
+  assert_status 0
+  assert_output_contains "HOME=/root"
+  cfg 'c["process"]["user"] = {"uid": 1000, "gid": 1000}'
+  run_container /probe env
+  assert_output_contains "HOME=/home/u"
+  cfg 'c["process"]["user"] = {"uid": 2000, "gid": 2000}'
+  run_container /probe env
+  [ "$(grep -c '^HOME=/$' <<<"$output")" = 1 ] || fail "uid 2000: want HOME=/"
+  # A HOME given by the config wins.
+  cfg 'c["process"]["env"].append("HOME=/mine")'
+  run_container /probe env
+  [ "$(grep -c '^HOME=' <<<"$output")" = 1 ] && assert_output_contains "HOME=/mine"
+
+  cfg 'c["process"]["env"] = [e for e in c["process"]["env"] if not e.startswith("HOME=")]
+c["process"]["user"] = {"uid": 0, "gid": 0}'
+  set_args /probe sleep 1000
+  run_skiff run -d --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  run skiff exec --user 1000:1000 "$ID" /probe env
+  assert_output_contains "HOME=/home/u"
+}

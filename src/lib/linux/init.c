@@ -291,6 +291,8 @@ after_ready (struct sk_init_ctx *ctx, sk_error_t *err)
   char **env = ctx->spec->process->env.v;
   if (ctx->listen_fds > 0 && (env = listen_env (ctx, err)) == NULL)
     return -1;
+  if ((env = sk_env_with_home (env, ctx->spec->process->user.uid, err)) == NULL)
+    return -1;
   /* LSM labels, caps/user, seccomp: security.c orders them (seccomp
    * before the capability drop only when it could not load after it).  */
   if (sk_security_finalize (ctx, err) < 0)

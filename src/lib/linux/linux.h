@@ -102,6 +102,12 @@ extern const char *const sk_mount_option_names[];
  * master over the console socket (one SCM_RIGHTS message), bind the slave
  * on /dev/console, make it the controlling tty and stdio.  */
 int sk_tty_setup (struct sk_init_ctx *ctx, sk_error_t *err);
+/* ---- home.c ---------------------------------------------------------- */
+/* env (NULL-terminated) plus HOME from the container's /etc/passwd for uid
+ * ("/" if not listed) when env has no HOME.  The strings are shared with
+ * env (plus one new), the vector is new; for execve only.  */
+char **sk_env_with_home (char *const *env, uid_t uid, sk_error_t *err);
+
 /* chown the pty slave to the process's uid (run, create, exec -t).  */
 int sk_tty_give_to_user (int slave, const struct sk_user *u, const char *name, sk_error_t *err);
 
