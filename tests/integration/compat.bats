@@ -134,3 +134,16 @@ c["process"]["user"] = {"uid": 0, "gid": 0}'
   run skiff exec --user 1000:1000 "$ID" /probe env
   assert_output_contains "HOME=/home/u"
 }
+
+# ---- 6. lo is up in a new network namespace
+
+@test "a new network namespace has lo up (also with a user namespace)" {
+  grep -q '"network"' "$BUNDLE/config.json" || fail "default config has no network namespace"
+  run_container cat /sys/class/net/lo/flags
+  assert_status 0
+  [ "$(( ${lines[0]} & 1 ))" = 1 ] || fail "lo is down"
+  userns_config
+  run_container cat /sys/class/net/lo/flags
+  assert_status 0
+  [ "$(( ${lines[0]} & 1 ))" = 1 ] || fail "lo is down in a user namespace"
+}

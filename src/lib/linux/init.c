@@ -188,6 +188,8 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
 {
   if (enter_namespaces (ctx, err) < 0)
     return -1;
+  if (sk_netdev_loopback_up (ctx->spec, err) < 0)
+    return -1;
   if (setsid () < 0)
     return sk_error_set (err, errno, "setsid");
   if (sk_attrs_apply (ctx, err) < 0)

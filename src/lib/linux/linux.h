@@ -136,6 +136,8 @@ int sk_rlimits_apply (const struct sk_process *p, pid_t pid, sk_error_t *err);
 
 /* ---- netdev.c / intelrdt.c (parent side) ----------------------------- */
 int sk_netdev_move (const struct sk_spec *spec, pid_t pid, sk_error_t *err);
+/* Child side, inside a network namespace it created: `lo` up.  */
+int sk_netdev_loopback_up (const struct sk_spec *spec, sk_error_t *err);
 int sk_intelrdt_apply (const struct sk_spec *spec, const char *id, pid_t pid, sk_error_t *err);
 int sk_intelrdt_destroy (const struct sk_spec *spec, const char *id, sk_error_t *err);
 
