@@ -147,3 +147,31 @@ c["process"]["user"] = {"uid": 0, "gid": 0}'
   assert_status 0
   [ "$(( ${lines[0]} & 1 ))" = 1 ] || fail "lo is down in a user namespace"
 }
+
+# ---- 11. signal 0
+
+# runc 1.1.5 (measured): `kill ID 0` is an existence check (exit 0 while
+# running, "container not running" once stopped).  `kill -a ID SIG` on a
+# stopped container exits 0 in runc; runtime.md "kill" says signalling a
+# container that is neither created nor running MUST generate an error, so
+# skiff answers "container not running" there as for any signal.
+@test "kill ID 0 and kill -a ID 0: existence check while running, container not running once stopped" {
+  set_args /probe sleep 1000
+  run_skiff run -d --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  run_skiff kill "$ID" 0
+  assert_status 0
+  run_skiff kill -a "$ID" 0
+  assert_status 0
+  run_skiff kill --signal 0 "$ID"
+  assert_status 0
+  [ "$(state_field "$ID" status)" = running ]
+  run_skiff kill "$ID" KILL
+  wait_for_status "$ID" stopped
+  for a in "" -a; do
+    run_skiff kill $a "$ID" 0
+    [ "$status" -eq 1 ] || fail "kill $a 0 on a stopped container exited $status"
+    assert_output_contains "container not running"
+    refute_output_contains "invalid signal"
+  done
+}
