@@ -38,6 +38,12 @@ void sk_create_init (struct sk_create *cc, const struct sk_global *g, const char
 /* Everything up to READY; rolls back on failure.  */
 int sk_create_run (struct sk_create *cc, sk_error_t *err);
 void sk_create_rollback (struct sk_create *cc);
+/* container_debug.c */
+void sk_create_debug_config (const struct sk_create *cc);
+void sk_create_debug_step (const struct sk_create *cc, const char *what, double t0);
+/* Turn "container init exited unexpectedly" into how it ended (reaping it
+ * when it is our child) and the last step it reported.  */
+void sk_create_explain_init_exit (struct sk_create *cc, sk_error_t *err);
 void sk_create_clear (struct sk_create *cc);
 
 /* SIGKILL pid and wait until it is gone (reap it when it is our child).  */

@@ -94,5 +94,8 @@ void sk_sync_send_error (int sock, const sk_error_t e);
 int sk_sync_expect (int sock, enum sk_sync_type want, struct sk_sync_msg *m,
                     sk_error_t *err);
 void sk_sync_msg_clear (struct sk_sync_msg *m);
+/* The type of the last frame received by this process, 0 if none: how far
+ * a child that died got (see container.c, "exited unexpectedly").  */
+enum sk_sync_type sk_sync_last_received (void);
 
 #endif

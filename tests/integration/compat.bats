@@ -175,3 +175,50 @@ c["process"]["user"] = {"uid": 0, "gid": 0}'
     refute_output_contains "invalid signal"
   done
 }
+
+# ---- 9. --debug, and why init died
+
+@test "--debug --log-format json: debug lines for config, namespaces, mounts, cgroup, hooks, steps with timings" {
+  cfg 'c.setdefault("hooks", {})["createRuntime"] = [{"path": "/bin/true"}]'
+  set_args /probe exit 0
+  run_skiff --debug --log "$TEST_DIR/log.json" --log-format json create --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  run_skiff --debug --log "$TEST_DIR/log.json" --log-format json start "$ID"
+  assert_status 0
+  # Every line is one JSON object; the debug ones have level "debug".
+  python3 - "$TEST_DIR/log.json" <<'PY' || fail "$(cat "$TEST_DIR/log.json")"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+dbg = [l["msg"] for l in lines if l["level"] == "debug"]
+want = ["config `", "namespace pid: new", "namespace mount: new", "mount 0: `proc` on `/proc`",
+        "cgroup `", "hook createRuntime[0] `/bin/true`: ok in", "init: PID", "init: HOOKS",
+        "init: READY", "start `", " ms)"]
+missing = [w for w in want if not any(w in m for m in dbg)]
+assert not missing, missing
+PY
+  # text: to stderr without --log
+  run_skiff --debug state "$ID"
+  run_skiff --debug delete --force "$ID"
+  set_args /probe exit 0
+  run_skiff --debug run --bundle "$BUNDLE" "$ID-2"
+  assert_status 0
+  assert_output_contains "skiff: debug: init: READY"
+  # without --debug: no debug line
+  run_skiff run --bundle "$BUNDLE" "$ID-3"
+  refute_output_contains "debug"
+}
+
+@test "container init killed during setup: the error says how it ended and the last step it reported" {
+  # A createRuntime hook (runtime namespace) kills init while it waits for
+  # HOOKS_DONE: the last step init reported is HOOKS.
+  cat >"$TEST_DIR/killer.sh" <<'SH'
+#!/bin/sh
+pid=$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+kill -9 "$pid"
+while kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' /proc/$pid/status 2>/dev/null; do sleep 0.05; done
+SH
+  chmod +x "$TEST_DIR/killer.sh"
+  cfg 'c.setdefault("hooks", {})["createRuntime"] = [{"path": "'"$TEST_DIR"'/killer.sh"}]'
+  run_skiff create --bundle "$BUNDLE" "$ID"
+  assert_failed_cleanly "$ID" "container init exited unexpectedly (killed by signal 9 (Killed); last step reported: HOOKS"
+}
