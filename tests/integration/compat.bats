@@ -222,3 +222,51 @@ SH
   run_skiff create --bundle "$BUNDLE" "$ID"
   assert_failed_cleanly "$ID" "container init exited unexpectedly (killed by signal 9 (Killed); last step reported: HOOKS"
 }
+
+# ---- 8. seccomp: syscalls newer than the profile get ENOSYS
+
+# A profile "from before clone3": it allows every x86_64 syscall numbered
+# below clone3 (435) except mkdir, default action EPERM.
+old_profile () {
+  python3 - "$BUNDLE/config.json" "$@" <<'PY'
+import json, re, sys
+names = []
+for line in open("/usr/include/x86_64-linux-gnu/asm/unistd_64.h"):
+    m = re.match(r"#define __NR_(\w+) (\d+)$", line.strip())
+    if m and int(m.group(2)) < 435 and m.group(1) != "mkdir":
+        names.append(m.group(1))
+c = json.load(open(sys.argv[1]))
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"],
+                         "syscalls": [{"names": names, "action": "SCMP_ACT_ALLOW"}]}
+for extra in sys.argv[2:]:
+    c["linux"]["seccomp"]["syscalls"].append({"names": [extra], "action": "SCMP_ACT_ERRNO"})
+json.dump(c, open(sys.argv[1], "w"))
+PY
+}
+
+@test "seccomp: a syscall newer than the profile gets ENOSYS, a known one not allowed keeps the default action" {
+  [ "$(uname -m)" = x86_64 ] || skip "the profile is built from x86_64 syscall numbers"
+  [ -f /usr/include/x86_64-linux-gnu/asm/unistd_64.h ] || skip "no asm/unistd_64.h"
+  old_profile
+  run_container sh -c '/probe syscall clone3; /probe syscall mkdir; /probe syscall getcwd'
+  assert_status 0
+  assert_output_contains "errno=38"      # clone3: ENOSYS, glibc falls back to clone
+  [[ "${lines[1]}" == *"errno=1"* ]] || fail "mkdir: want EPERM (the default action)"
+  [[ "${lines[2]}" == *"errno=0"* ]] || fail "getcwd: want allowed"
+  [[ "${lines[0]}" == *"errno=38"* ]] || fail "clone3: want ENOSYS"
+  # Once the profile names clone3 it knows it: its own answer (EPERM), not
+  # ENOSYS.  A different filter, so a different cache entry.
+  old_profile clone3
+  run_container /probe syscall clone3
+  [[ "$output" == *"errno=1"* ]] || fail "clone3 named in the profile: want EPERM"
+  # The same profile again, now from the compiled-filter cache: same answer.
+  old_profile
+  run_container /probe syscall clone3
+  [[ "$output" == *"errno=38"* ]] || fail "cached filter: want ENOSYS"
+  # SCMP_ACT_ALLOW by default: a new syscall is simply allowed (EINVAL from
+  # the kernel for clone3 without arguments), no ENOSYS.
+  cfg 'c["linux"]["seccomp"]["defaultAction"] = "SCMP_ACT_ALLOW"
+c["linux"]["seccomp"]["syscalls"] = [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]'
+  run_container /probe syscall clone3
+  [[ "$output" == *"errno=22"* ]] || fail "default allow: want EINVAL from the kernel"
+}

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <skiff/error.h>
 
 struct sock_filter;
 struct sk_seccomp;
@@ -38,6 +39,11 @@ bool sk_seccomp_flag_supported (unsigned long flag);
 
 /* seccomp_cache.c */
 char *sk_seccomp_cache_key (const struct sk_seccomp *s, size_t *len);
+/* seccomp_enosys.c: put the "newer than the profile -> ENOSYS" prologue in
+ * front of p's program (def: the default action).  */
+bool sk_seccomp_wants_enosys (uint32_t default_action);
+int sk_seccomp_add_enosys (void *ctx, const struct sk_seccomp *s, uint32_t def,
+                           struct sk_seccomp_prog *p, sk_error_t *err);
 struct sk_seccomp_prog *sk_seccomp_cache_load (const char *key, size_t key_len);
 void sk_seccomp_cache_store (const char *key, size_t key_len,
                              const struct sk_seccomp_prog *p);
