@@ -81,7 +81,7 @@ struct sk_exec_opts
   struct sk_process *process;   /* built from --process or flags; owned by caller */
   const char *console_socket;
   const char *pid_file;
-  const char *cgroup;           /* sub-cgroup, or NULL */
+  struct sk_strv cgroups;       /* --cgroup: [CONTROLLER[,CONTROLLER]:]PATH, repeatable */
   int preserve_fds;
   bool detach;
   bool ignore_paused;

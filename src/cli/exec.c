@@ -36,8 +36,9 @@ cmd_exec (const struct sk_global *g, int argc, char **argv, sk_error_t *err)
     { "no-new-privs", 0, SK_OPT_BOOL, &o.no_new_privs, NULL, "set no_new_privileges" },
     { "cap", 'c', SK_OPT_LIST, &o.caps, "CAP", "add a capability (repeatable)" },
     { "preserve-fds", 0, SK_OPT_INT, &o.preserve_fds, "N", "pass fds 3..3+N-1 to the process" },
-    { "cgroup", 0, SK_OPT_STRING, &o.cgroup, "[CONTROLLERS:]PATH",
-      "run in this existing sub-cgroup of the container's cgroup" },
+    { "cgroup", 0, SK_OPT_LIST, &o.cgroups, "[CONTROLLERS:]PATH",
+      "run in this existing sub-cgroup of the container's cgroup (repeatable: one "
+      "per cgroup v1 hierarchy)" },
     { "ignore-paused", 0, SK_OPT_BOOL, &o.ignore_paused, NULL, "exec even if the container is paused" },
     { NULL, 0, 0, NULL, NULL, NULL },
   };
@@ -65,6 +66,7 @@ cmd_exec (const struct sk_global *g, int argc, char **argv, sk_error_t *err)
   sk_opts_free_list (&o.env);
   sk_opts_free_list (&o.additional_gids);
   sk_opts_free_list (&o.caps);
+  sk_opts_free_list (&o.cgroups);
   if (r != 0)
     return r < 0 ? -1 : 0;
   return code;

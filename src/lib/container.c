@@ -164,6 +164,10 @@ fill_state (struct sk_create *cc)
   st->cgroup_created = cc->cg ? cc->cg->created : false;
   st->cgroup_created_depth = cc->cg ? cc->cg->created_depth : 0;
   st->systemd_cgroup = cc->g->systemd_cgroup;
+  st->cgroup_manager = cc->cg ? (char *) sk_cgroup_manager_name (cc->cg) : NULL;
+  st->cgroup_places = cc->cg ? (struct sk_cgroup_place *) sk_cgroup_places (cc->cg,
+                                                                           &st->n_cgroup_places)
+                             : NULL;
   st->has_poststop = cc->spec->hooks.poststop.n > 0;
   st->no_process = cc->spec->process == NULL;
   st->status = SK_STATUS_CREATED;
@@ -185,7 +189,7 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
     .no_new_keyring = cc->o->no_new_keyring,
     .preserve_fds = cc->o->listen_fds + cc->o->preserve_fds, .listen_fds = cc->o->listen_fds,
     .console_socket_fd = cc->console_fd, .sync_fd = sv[1], .fifo_dirfd = cc->state_dirfd,
-    .cgroup_fd = cc->cg ? cc->cg->dirfd : -1, .seccomp = cc->seccomp,
+    .cgroup_fd = cc->cg ? sk_cgroup_clone_fd (cc->cg) : -1, .seccomp = cc->seccomp,
     .new_ns_flags = plan.unshare_flags, .userns_new = plan.userns_new,
     .need_fork = plan.need_fork, .fifo_fd = -1,
     .parent_fds = { cc->lock_fd, sv[0], -1, -1 },

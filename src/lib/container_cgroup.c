@@ -25,7 +25,7 @@ open_cgroup (const struct sk_state *st, sk_error_t *err)
       sk_error_set (err, 0, "container `%s` has no cgroup", st->id);
       return NULL;
     }
-  return sk_cgroup_open (st->cgroup_mountpoint, st->cgroup_path, st->cgroup_created, err);
+  return sk_state_open_cgroup (st, err);
 }
 
 /* Lock, load, check the status is one of `allowed` (a bit mask of

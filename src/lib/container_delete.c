@@ -36,10 +36,8 @@ sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force, sk
   if (st->cgroup_path)
     {
       sk_error_t e = NULL;
-      cg = sk_cgroup_open (st->cgroup_mountpoint, st->cgroup_path, st->cgroup_created, &e);
+      cg = sk_state_open_cgroup (st, &e);
       sk_error_free (&e);
-      if (cg)
-        cg->created_depth = st->cgroup_created_depth;
     }
   if (st->status != SK_STATUS_STOPPED && st->pid > 0)
     {

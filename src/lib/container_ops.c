@@ -251,7 +251,7 @@ sk_container_kill (const struct sk_global *g, const char *id, int signo, bool al
   if (all && st->cgroup_path)
     {
       _cleanup_cgroup_ struct sk_cgroup *cg
-        = sk_cgroup_open (st->cgroup_mountpoint, st->cgroup_path, st->cgroup_created, err);
+        = sk_state_open_cgroup (st, err);
       if (cg == NULL)
         return -1;
       return sk_cgroup_kill_all (cg, signo, err);

@@ -104,40 +104,27 @@ open_container (const struct sk_state *st, struct sk_exec_ctx *ctx, sk_error_t *
   return 0;
 }
 
-/* The container's cgroup or --cgroup's sub-cgroup of it.  runc's syntax
- * is [CONTROLLERS:]PATH; with one unified hierarchy only PATH matters.  */
+/* The container's cgroup, or --cgroup's sub-cgroups of it, in every
+ * hierarchy (the manager parses runc's [CONTROLLERS:]PATH forms).  */
 static int
-open_cgroup (const struct sk_state *st, const char *sub, struct sk_exec_ctx *ctx,
+open_cgroup (const struct sk_state *st, const struct sk_strv *subs, struct sk_exec_ctx *ctx,
              sk_error_t *err)
 {
   if (st->cgroup_path == NULL || st->cgroup_mountpoint == NULL)
     {
-      if (sub)
-        return sk_error_set (err, 0, "--cgroup `%s`: the container has no cgroup", sub);
+      if (subs->n)
+        return sk_error_set (err, 0, "--cgroup `%s`: the container has no cgroup", subs->v[0]);
       return 0;
     }
-  _cleanup_free_ char *dir = NULL;
-  if (asprintf (&dir, "%s%s", st->cgroup_mountpoint, st->cgroup_path) < 0)
-    return sk_error_set (err, errno, "cgroup path");
-  _cleanup_close_ int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return sk_error_set (err, errno, "open the container's cgroup `%s`", dir);
-  if (sub)
-    {
-      const char *colon = strchr (sub, ':');
-      const char *path = colon ? colon + 1 : sub;
-      while (*path == '/')
-        path++;
-      if (*path == '\0' || strstr (path, "..") || (colon && strchr (path, ':')))
-        return sk_error_set (err, 0, "invalid --cgroup `%s`: expected [CONTROLLERS:]PATH "
-                             "below the container's cgroup", sub);
-      int subfd = openat (fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-      if (subfd < 0)
-        return sk_error_set (err, errno, "--cgroup `%s`: open `%s/%s`", sub, dir, path);
-      sk_closep (&fd);
-      fd = subfd;
-    }
-  ctx->cgroup_fd = steal_fd (&fd);
+  _cleanup_cgroup_ struct sk_cgroup *cg = sk_state_open_cgroup (st, err);
+  bool clone_ok;
+  if (cg == NULL || sk_cgroup_exec_dirs (cg, subs->v, subs->n, ctx->join_fds,
+                                         sizeof ctx->join_fds / sizeof ctx->join_fds[0],
+                                         &ctx->n_join, &clone_ok, err) < 0)
+    return -1;
+  if (clone_ok && ctx->n_join == 1
+      && (ctx->cgroup_fd = fcntl (ctx->join_fds[0], F_DUPFD_CLOEXEC, 0)) < 0)
+    return sk_error_set (err, errno, "cgroup `%s`", sk_cgroup_full_path (cg));
   return 0;
 }
 
@@ -299,6 +286,9 @@ ctx_close_fds (struct sk_exec_ctx *ctx)
     sk_closep (&ctx->ns_fds[t]);
   sk_closep (&ctx->root_fd);
   sk_closep (&ctx->cgroup_fd);
+  for (size_t i = 0; i < ctx->n_join; i++)
+    sk_closep (&ctx->join_fds[i]);
+  ctx->n_join = 0;
   sk_closep (&ctx->console_fd);
   sk_closep (&ctx->sync_fd);
 }
@@ -343,7 +333,7 @@ prepare (const struct sk_global *g, const char *id, const struct sk_exec_opts *o
     return -1;
   if (o->console_socket && (ctx->console_fd = sk_unix_connect (o->console_socket, "console socket", err)) < 0)
     return -1;
-  if (open_cgroup (st, o->cgroup, ctx, err) < 0)
+  if (open_cgroup (st, &o->cgroups, ctx, err) < 0)
     return -1;
   return open_container (st, ctx, err);
 }

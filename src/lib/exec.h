@@ -43,6 +43,10 @@ struct sk_exec_ctx
   int root_fd;                /* O_PATH /proc/<init>/root */
   int cgroup_fd;              /* target cgroup directory, -1 for none */
   bool in_cgroup;             /* clone3 CLONE_INTO_CGROUP already placed C1 */
+  int join_fds[16];           /* cgroups stage 1 joins itself (one per v1
+                               * hierarchy; v2: cgroup_fd's dup) unless
+                               * in_cgroup; -1 unused */
+  size_t n_join;
   int sync_fd;                /* child end of the sync pair */
   int parent_sock;            /* P's end: stage 1 closes its copy */
   int console_fd;             /* connected --console-socket, -1 */

@@ -47,16 +47,20 @@ fail (struct sk_exec_ctx *ctx, sk_error_t *err, int code)
 
 /* ---- stage 1 ------------------------------------------------------------ */
 
-/* Fallback when clone3 could not place us: move ourselves ("0" is the
- * writer) into the container's cgroup before anything else happens.  */
+/* Fallback when clone3 could not place us, and always on cgroup v1 (one
+ * cgroup per hierarchy): move ourselves ("0" is the writer) into the
+ * container's cgroups before anything else happens.  */
 static int
 enter_cgroup (struct sk_exec_ctx *ctx, sk_error_t *err)
 {
-  if (ctx->cgroup_fd < 0 || ctx->in_cgroup)
+  if (ctx->in_cgroup)
     return 0;
-  _cleanup_close_ int fd = openat (ctx->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write (fd, "0", 1) != 1)
-    return sk_error_set (err, errno, "join the container's cgroup");
+  for (size_t i = 0; i < ctx->n_join; i++)
+    {
+      _cleanup_close_ int fd = openat (ctx->join_fds[i], "cgroup.procs", O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write (fd, "0", 1) != 1)
+        return sk_error_set (err, errno, "join the container's cgroup");
+    }
   return 0;
 }
 
@@ -108,6 +112,8 @@ sk_exec_stage1 (struct sk_exec_ctx *ctx)
   if (enter_cgroup (ctx, &err) < 0)
     fail (ctx, &err, 1);
   sk_closep (&ctx->cgroup_fd);
+  for (size_t i = 0; i < ctx->n_join; i++)
+    sk_closep (&ctx->join_fds[i]);
   if (join_namespaces (ctx, &err) < 0)
     fail (ctx, &err, 1);
 

@@ -119,7 +119,7 @@ gen_linux (sk_jgen *g)
 
   sk_jgen_key (g, "cgroup");
   sk_jgen_map_open (g);
-  sk_jgen_kv_bool (g, "v1", false);
+  sk_jgen_kv_bool (g, "v1", true);   /* the v1 manager (hybrid and legacy hosts) */
   sk_jgen_kv_bool (g, "v2", true);
   sk_jgen_kv_bool (g, "systemd", false);
   sk_jgen_kv_bool (g, "systemdUser", false);

@@ -163,8 +163,7 @@ sk_state_refresh (const char *root, struct sk_state *st)
   if (st->cgroup_path)
     {
       sk_error_t err = NULL;
-      struct sk_cgroup *cg = sk_cgroup_open (st->cgroup_mountpoint, st->cgroup_path,
-                                             st->cgroup_created, &err);
+      struct sk_cgroup *cg = sk_state_open_cgroup (st, &err);
       bool frozen = false;
       if (cg && sk_cgroup_is_frozen (cg, &frozen, &err) == 0 && frozen)
         st->status = SK_STATUS_PAUSED;
@@ -172,6 +171,8 @@ sk_state_refresh (const char *root, struct sk_state *st)
       sk_error_free (&err);
     }
 }
+
+static void gen_cgroup_places (sk_jgen *g, const struct sk_state *st);
 
 /* The fields the spec's state and our state.json have in common.  */
 static void
@@ -233,10 +234,85 @@ sk_state_serialize (const struct sk_state *st, sk_error_t *err)
   sk_jgen_kv_bool (g, "cgroupCreated", st->cgroup_created);
   sk_jgen_kv_int (g, "cgroupCreatedDepth", st->cgroup_created_depth);
   sk_jgen_kv_bool (g, "systemdCgroup", st->systemd_cgroup);
+  gen_cgroup_places (g, st);
   sk_jgen_kv_bool (g, "hasPoststop", st->has_poststop);
   sk_jgen_kv_bool (g, "rdtCreated", st->rdt_created);
   sk_jgen_kv_bool (g, "noProcess", st->no_process);
   return gen_finish (g, st, err);
+}
+
+/* "cgroupManager" and "cgroupPlaces": enough to reopen the cgroup in
+ * every hierarchy (see state.h).  */
+static void
+gen_cgroup_places (sk_jgen *g, const struct sk_state *st)
+{
+  if (st->cgroup_manager == NULL)
+    return;
+  sk_jgen_kv_string (g, "cgroupManager", st->cgroup_manager);
+  sk_jgen_key (g, "cgroupPlaces");
+  sk_jgen_array_open (g);
+  for (size_t i = 0; i < st->n_cgroup_places; i++)
+    {
+      const struct sk_cgroup_place *p = &st->cgroup_places[i];
+      sk_jgen_map_open (g);
+      sk_jgen_kv_string (g, "controllers", p->controllers);
+      sk_jgen_kv_string (g, "mountpoint", p->mountpoint);
+      sk_jgen_kv_string (g, "path", p->path);
+      sk_jgen_kv_bool (g, "created", p->created);
+      sk_jgen_kv_int (g, "createdDepth", p->created_depth);
+      sk_jgen_map_close (g);
+    }
+  sk_jgen_array_close (g);
+}
+
+static int get_str (const sk_json *o, const char *key, char **out, sk_error_t *err);
+static int get_bool (const sk_json *o, const char *key, bool *out, sk_error_t *err);
+
+static int
+parse_cgroup_places (const sk_json *root, struct sk_state *st, sk_error_t *err)
+{
+  const sk_json *a = sk_json_get (root, "cgroupPlaces");
+  if (get_str (root, "cgroupManager", &st->cgroup_manager, err) < 0)
+    return -1;
+  if (a == NULL || sk_json_type_of (a) != SK_JSON_ARRAY)
+    return 0;
+  size_t n = sk_json_array_len (a);
+  st->cgroup_places = calloc (n ? n : 1, sizeof *st->cgroup_places);
+  if (st->cgroup_places == NULL)
+    return sk_error_set (err, ENOMEM, "state.json");
+  for (size_t i = 0; i < n; i++)
+    {
+      const sk_json *o = sk_json_array_get (a, i);
+      struct sk_cgroup_place *p = &st->cgroup_places[i];
+      int64_t depth = 0;
+      const sk_json *v;
+      st->n_cgroup_places = i + 1;
+      if (get_str (o, "controllers", &p->controllers, err) < 0
+          || get_str (o, "mountpoint", &p->mountpoint, err) < 0
+          || get_str (o, "path", &p->path, err) < 0
+          || get_bool (o, "created", &p->created, err) < 0)
+        return -1;
+      if ((v = sk_json_get (o, "createdDepth"))
+          && sk_json_int_range (v, "state.json: cgroupPlaces.createdDepth", 0, 4096, &depth,
+                                err) < 0)
+        return -1;
+      p->created_depth = (int) depth;
+      if (p->mountpoint == NULL || p->path == NULL)
+        return sk_error_set (err, 0, "state.json: cgroupPlaces[%zu]: no mountpoint or path", i);
+    }
+  return 0;
+}
+
+struct sk_cgroup *
+sk_state_open_cgroup (const struct sk_state *st, sk_error_t *err)
+{
+  if (st->n_cgroup_places)
+    return sk_cgroup_open_places (st->cgroup_manager, st->cgroup_places, st->n_cgroup_places,
+                                  err);
+  struct sk_cgroup_place p = { .controllers = (char *) "", .mountpoint = st->cgroup_mountpoint,
+                               .path = st->cgroup_path, .created = st->cgroup_created,
+                               .created_depth = st->cgroup_created_depth };
+  return sk_cgroup_open_places (NULL, &p, 1, err);
 }
 
 static int
@@ -326,7 +402,8 @@ sk_state_parse (const char *json, size_t len, sk_error_t *err)
       || get_bool (root, "hasPoststop", &st->has_poststop, err) < 0
       || get_bool (root, "rdtCreated", &st->rdt_created, err) < 0
       || get_bool (root, "noProcess", &st->no_process, err) < 0
-      || parse_annotations (root, &st->annotations, err) < 0)
+      || parse_annotations (root, &st->annotations, err) < 0
+      || parse_cgroup_places (root, st, err) < 0)
     return NULL;
   if (st->id == NULL)
     {
@@ -414,6 +491,14 @@ sk_state_free (struct sk_state *st)
   free (st->annotations.v);
   free (st->cgroup_mountpoint);
   free (st->cgroup_path);
+  free (st->cgroup_manager);
+  for (size_t i = 0; i < st->n_cgroup_places; i++)
+    {
+      free (st->cgroup_places[i].controllers);
+      free (st->cgroup_places[i].mountpoint);
+      free (st->cgroup_places[i].path);
+    }
+  free (st->cgroup_places);
   free (st);
 }
 

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <skiff/error.h>
 #include <skiff/spec.h>
+#include "cgroup/cgroup.h"
 
 enum sk_status
 {
@@ -44,6 +45,13 @@ struct sk_state
   bool cgroup_created;
   int cgroup_created_depth;    /* path components create made */
   bool systemd_cgroup;
+  /* The cgroup manager and every hierarchy's place (v1/hybrid: one per
+   * hierarchy; v2: one, the same as cgroup_mountpoint/cgroup_path above,
+   * which stay for readers of older files).  Absent in state files from
+   * before v1 support: then cgroup_mountpoint/cgroup_path are v2.  */
+  char *cgroup_manager;
+  struct sk_cgroup_place *cgroup_places;
+  size_t n_cgroup_places;
   bool has_poststop;           /* config has poststop hooks: delete runs them */
   bool rdt_created;            /* intelRdt: we created the CLOS dir */
   bool no_process;             /* config without `process`: start refuses */
@@ -51,6 +59,10 @@ struct sk_state
 };
 
 const char *sk_status_name (enum sk_status s);
+
+/* Reopen the container's cgroup (every hierarchy) from what state.json
+ * recorded; st->cgroup_path must be set.  */
+struct sk_cgroup *sk_state_open_cgroup (const struct sk_state *st, sk_error_t *err);
 
 /* <root>/<id>; the id must have been validated.  */
 char *sk_state_dir (const char *root, const char *id);

@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
-# cgroup v2 on the host (config-linux.md "Control groups", "Cgroups Path",
-# "Allowed Device list"; runtime.md "pause"/"kill" as runc implements them).
-# On this project's hybrid CI host the unified hierarchy has only hugetlb:
-# membership, freezer, kill and the eBPF device filter work there; resource
-# limits are exercised in the pure cgroup v2 VM (tests/vm, `make check-vm`).
+# The cgroup manager on the host, whatever its layout (config-linux.md
+# "Control groups", "Cgroups Path", "Allowed Device list"; runtime.md
+# "pause"/"kill" as runc implements them): membership of the unified
+# hierarchy (pure v2, or the hybrid layout's /sys/fs/cgroup/unified, where
+# the container is placed too), paths, pause, kill, ps, stats, devices.
+# The v1 controllers of a hybrid host are in cgroup-v1.bats; v2 resource
+# limits in the pure cgroup v2 VM (tests/vm, `make check-vm`).
 
 load helpers
 
@@ -15,12 +17,19 @@ cg_mount () {
   fi
 }
 
-# The cgroup a relative path (the default <id>) lands in: below the parent
-# of our own cgroup, as runc resolves it.
+# v1 controllers mounted (hybrid or legacy): the v1 manager runs.
+have_v1 () {
+  grep -q ' - cgroup cgroup .*\b\(cpu\|memory\|pids\|freezer\|devices\)\b' /proc/self/mountinfo
+}
+
+# The cgroup a relative path (the default <id>) lands in, as runc resolves
+# it: on v2 below the parent of our own cgroup; on a hybrid host's unified
+# hierarchy below our own (runc's fs manager treats every hierarchy alike).
 default_cg () {
   local own parent
   own=$(sed -n 's/^0:://p' /proc/self/cgroup)
   parent=${own%/*}
+  if have_v1; then parent=${own%/}; fi
   echo "$(cg_mount)${parent}/$1"
 }
 
@@ -71,18 +80,24 @@ wait_cgroup_empty () {
   rmdir "$(cg_mount)/$ID"
 }
 
-@test "cgroup: a busy pre-existing cgroup is refused" {
+@test "cgroup: a busy pre-existing cgroup is joined with a warning, as runc does" {
   mkdir "$(cg_mount)/$ID"
   sleep 300 3>&- &
   local pid=$!
   echo "$pid" >"$(cg_mount)/$ID/cgroup.procs"
   cfg "c['linux']['cgroupsPath'] = '/$ID'"
-  run_skiff run -d --bundle "$BUNDLE" "$ID"
+  start_sleeper
+  assert_output_contains "already exists and is not empty (1 process(es)): the container joins it as runc does"
+  grep -qx "$(state_field "$ID" pid)" "$(cg_mount)/$ID/cgroup.procs" || fail "container not in the cgroup"
+  run_skiff kill "$ID" KILL
+  wait_for_status "$ID" stopped
+  run_skiff delete "$ID"
+  assert_status 0
+  # not ours: kept, and so is the process skiff did not start
+  grep -qx "$pid" "$(cg_mount)/$ID/cgroup.procs" || fail "foreign process gone"
   kill -9 "$pid"
   wait "$pid" 2>/dev/null || true
-  [ "$status" -ne 0 ] || fail "accepted a busy cgroup"
-  assert_output_contains "is not empty: 1 process(es) found"
-  [ ! -e "$ROOT/$ID" ] || fail "state left"
+  wait_cgroup_empty "$(cg_mount)/$ID"
   rmdir "$(cg_mount)/$ID"
 }
 
@@ -100,6 +115,13 @@ wait_cgroup_empty () {
 }
 
 @test "cgroup: a resource whose controller the hierarchy lacks is an error naming it" {
+  if have_v1; then
+    grep -q ' - cgroup cgroup .*net_cls' /proc/self/mountinfo && skip "net_cls is mounted here"
+    cfg "c['linux']['resources']['network'] = {'classID': 1048577}"
+    run_container
+    assert_failed_cleanly "$ID" 'cgroup controller `net_cls` is not mounted on this host (cgroup v1 hierarchies: '
+    return
+  fi
   grep -qw memory "$(cg_mount)/cgroup.controllers" && skip "memory controller available here"
   cfg "c['linux']['resources']['memory'] = {'limit': 67108864}"
   run_container
@@ -107,6 +129,15 @@ wait_cgroup_empty () {
 }
 
 @test "cgroup: update of a resource the hierarchy lacks fails and names the controller" {
+  if have_v1; then
+    grep -q ' - cgroup cgroup .*net_cls' /proc/self/mountinfo && skip "net_cls is mounted here"
+    start_sleeper
+    echo '{"network": {"classID": 1048577}}' >"$TEST_DIR/r.json"
+    run_skiff update --resources "$TEST_DIR/r.json" "$ID"
+    [ "$status" -ne 0 ] || fail "update succeeded"
+    assert_output_contains 'cgroup controller `net_cls` is not mounted on this host'
+    return
+  fi
   grep -qw pids "$(cg_mount)/cgroup.controllers" && skip "pids controller available here"
   start_sleeper
   run_skiff update --pids-limit 10 "$ID"
@@ -118,16 +149,22 @@ wait_cgroup_empty () {
   start_sleeper
   local cg
   cg=$(default_cg "$ID")
+  # On v1 the freezer the clients read is the v1 one.
+  local fz="$cg/cgroup.events" on='frozen 1' off='frozen 0'
+  if have_v1; then
+    fz="/sys/fs/cgroup/freezer$(sed -n 's/^[0-9]*:freezer://p' /proc/self/cgroup | sed 's#/$##')/$ID/freezer.state"
+    on=FROZEN off=THAWED
+  fi
   run_skiff pause "$ID"
   assert_status 0
-  grep -qx 'frozen 1' "$cg/cgroup.events" || fail "$(cat "$cg/cgroup.events")"
+  grep -qx "$on" "$fz" || fail "$(cat "$fz")"
   [ "$(state_field "$ID" status)" = paused ]
   run_skiff pause "$ID"
   [ "$status" -ne 0 ] || fail "pausing a paused container succeeded"
   assert_output_contains "container not running"
   run_skiff resume "$ID"
   assert_status 0
-  grep -qx 'frozen 0' "$cg/cgroup.events"
+  grep -qx "$off" "$fz" || fail "$(cat "$fz")"
   [ "$(state_field "$ID" status)" = running ]
   run_skiff resume "$ID"
   [ "$status" -ne 0 ] || fail "resuming a running container succeeded"

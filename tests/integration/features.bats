@@ -63,7 +63,7 @@ assert "SECCOMP_FILTER_FLAG_LOG" in s["supportedFlags"]'
   se=False; [ -e /sys/fs/selinux/enforce ] && se=True
   rdt=False; grep -qw resctrl /proc/filesystems && rdt=True
   feat "l=f['linux']; assert l['apparmor']['enabled'] is $aa and l['selinux']['enabled'] is $se and l['intelRdt']['enabled'] is $rdt, l"
-  feat 'l=f["linux"]; assert l["cgroup"] == {"v1": False, "v2": True, "systemd": False, "systemdUser": False, "rdma": True}, l["cgroup"]'
+  feat 'l=f["linux"]; assert l["cgroup"] == {"v1": True, "v2": True, "systemd": False, "systemdUser": False, "rdma": True}, l["cgroup"]'
   feat 'assert f["linux"]["mountExtensions"]["idmap"]["enabled"] is True'
 }
 

@@ -57,11 +57,35 @@ t_cpu_idle () {
   expect "$CG/idle/cpu.idle" 1
 }
 
-t_pids_zero_is_a_limit () {
-  # config-linux.md: 0 is a valid pids limit; no process can even start.
+t_pids_zero_is_unlimited () {
+  # 0 and negative mean unlimited, as runc and crun write them (podman 4
+  # sends 0 for "no limit").
   RES='{"pids": {"limit": 0}}' mkcfg
-  sk run -d --bundle "$B" pz </dev/null >/tmp/o 2>&1 && fail "started with pids.max 0"
-  nothing_left pz
+  start pz
+  expect "$CG/pz/pids.max" max
+}
+
+# cgroup v2's no-internal-processes rule: below a parent that holds
+# processes, a container needing no controller runs (skiff enables only
+# what a container needs); one needing a controller there fails naming
+# the rule and the parent, and leaves nothing.
+t_parent_with_processes () {
+  mkdir "$CG/busy"
+  sleep 1000 &
+  bpid=$!
+  echo "$bpid" >"$CG/busy/cgroup.procs"
+  CGPATH=/busy/free mkcfg
+  start free
+  grep -qx "$(pid_of free)" "$CG/busy/free/cgroup.procs" || fail "not in $CG/busy/free"
+  sk delete --force free || fail "delete free"
+  CGPATH=/busy/lim RES='{"memory": {"limit": 67108864}}' mkcfg
+  sk run -d --bundle "$B" lim </dev/null >/tmp/o 2>&1 && fail "ran with memory below a busy parent"
+  grep -q "cgroup \`$CG/busy\` holds processes of its own: cgroup v2's no-internal-processes rule" /tmp/o \
+    || fail "message: $(cat /tmp/o)"
+  nothing_left lim
+  [ ! -d "$CG/busy/lim" ] || fail "cgroup left"
+  kill "$bpid"; wait "$bpid" 2>/dev/null
+  rmdir "$CG/busy" || fail "busy: $(cat $CG/busy/cgroup.procs)"
 }
 
 t_default_path () {
@@ -300,7 +324,8 @@ t_delete () {
 t "cgroup2 root has every controller enabled" t_controllers
 t "resources are written to the container's cgroup files" t_resources_written
 t "cpu.idle" t_cpu_idle
-t "pids.limit 0 is a real limit (nothing can start, nothing left)" t_pids_zero_is_a_limit
+t "pids.limit 0 means unlimited (max)" t_pids_zero_is_unlimited
+t "below a parent holding processes: no controller runs, a controller is refused" t_parent_with_processes
 t "default cgroupsPath is the id below our parent cgroup" t_default_path
 t "relative cgroupsPath, removed leaf and created parents on delete" t_relative_path
 t "cgroupsPath with .. refused, nothing left" t_dotdot_refused

@@ -24,6 +24,7 @@
 #   SKIFF_VM_APPEND  extra kernel command line (e.g. to pick the LSM)
 #   SKIFF_VM_BINS    extra host programs for the guest, copied with the
 #                    shared libraries ldd names (space-separated paths)
+#   SKIFF_VM_DIRS    extra host directories copied to the same path
 set -u
 BUILD=$(cd "${1:?usage: run-vm.sh BUILDDIR [SRCDIR]}" && pwd)
 SRC=$(cd "${2:-$(dirname "$0")/../..}" && pwd)
@@ -108,6 +109,11 @@ echo 'root:x:0:' >"$B/etc/group"
 cp "$SRC/tests/vm/init" "$IR/init"
 cp "${SKIFF_VM_TESTS:-$SRC/tests/vm/guest-tests.sh}" "$IR/tests/guest-tests.sh"
 cp "$SRC/tests/vm/guest-lib.sh" "$IR/tests/guest-lib.sh"
+for d in ${SKIFF_VM_DIRS:-}; do
+  [ -d "$d" ] || die "SKIFF_VM_DIRS: \`$d\` is not a directory"
+  mkdir -p "$IR$(dirname "$d")"
+  cp -a "$d" "$IR$(dirname "$d")/"
+done
 # Extra programs a layer's guest tests need, with their libraries.
 for bin in ${SKIFF_VM_BINS:-}; do
   [ -x "$bin" ] || die "SKIFF_VM_BINS: \`$bin\` is not an executable"

@@ -1,7 +1,7 @@
-/* The cgroup manager front: layout detection, cgroupsPath resolution,
- * validation before anything exists, creation with rollback, and dispatch
- * to the manager's function table (cgroup_v2.c).  A cgroup v1 manager for
- * legacy hosts would be one more table picked in detect_layout().  */
+/* The cgroup manager front: the manager for the host's layout (layout.c),
+ * cgroupsPath resolution, validation before anything exists, creation with
+ * rollback, and dispatch to the manager's function table (cgroup_v2.c,
+ * cgroup_v1.c).  */
 #include <config.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -74,31 +74,35 @@ sk_cg_format_controllers (unsigned mask, char *buf, size_t len)
 
 /* ---- layout ----------------------------------------------------------- */
 
-static bool
-is_cgroup2 (const char *path)
-{
-  struct statfs sfs;
-  return statfs (path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-}
-
-/* Pure v2 at /sys/fs/cgroup, or the unified hierarchy of a hybrid host.  */
+/* The manager for this host: see cgroup.h.  *mountpoint is the unified
+ * hierarchy for the v2 managers, NULL for v1.  */
 static int
 detect_layout (const char **mountpoint, const struct sk_cgroup_ops **ops, sk_error_t *err)
 {
-  if (is_cgroup2 (CG_ROOT))
+  const struct sk_cg_layout *l = sk_cg_layout (err);
+  if (l == NULL)
+    return -1;
+  *mountpoint = l->unified;
+  switch (l->kind)
     {
-      *mountpoint = CG_ROOT;
-      *ops = &sk_cgroup_v2_ops;
+    case SK_CG_LAYOUT_UNIFIED:
+      *ops = strcmp (l->unified, CG_ROOT) == 0 ? &sk_cgroup_v2_ops : &sk_cgroup_v2_hybrid_ops;
+      return 0;
+    case SK_CG_LAYOUT_HYBRID:
+      *ops = &sk_cgroup_v1_hybrid_ops;
+      return 0;
+    case SK_CG_LAYOUT_LEGACY:
+      *ops = &sk_cgroup_v1_ops;
+      *mountpoint = NULL;
       return 0;
     }
-  if (is_cgroup2 (CG_HYBRID))
-    {
-      *mountpoint = CG_HYBRID;
-      *ops = &sk_cgroup_v2_hybrid_ops;
-      return 0;
-    }
-  return sk_error_set (err, 0, "cgroup v2 is not mounted (neither `" CG_ROOT "` nor `" CG_HYBRID
-                       "` is cgroup2): hosts with only cgroup v1 are not supported");
+  return sk_error_set (err, 0, "unknown cgroup layout");
+}
+
+static bool
+is_v1 (const struct sk_cgroup_ops *ops)
+{
+  return ops == &sk_cgroup_v1_ops || ops == &sk_cgroup_v1_hybrid_ops;
 }
 
 /* Controllers the hierarchy offers (the root's cgroup.controllers).  */
@@ -168,21 +172,20 @@ append_components (char *buf, size_t len, const char *p, const char *what, sk_er
   return 0;
 }
 
-int
-sk_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own,
-                        char **out, sk_error_t *err)
+static int
+resolve_path (const char *cgroups_path, const char *id, const char *own, bool parent_of_own,
+              char **out, sk_error_t *err)
 {
   char buf[4096] = "/";
   const char *rel = (cgroups_path && cgroups_path[0]) ? cgroups_path : id;
 
   if (rel[0] != '/')
     {
-      /* Below the parent of our own cgroup: see cgroup.h.  */
       _cleanup_free_ char *base = strdup (own ? own : "/");
       if (base == NULL)
         return sk_error_set (err, ENOMEM, "resolve cgroupsPath");
       char *slash = strrchr (base, '/');
-      if (slash)
+      if (slash && parent_of_own)
         *slash = '\0';
       if (append_components (buf, sizeof buf, base, base, err) < 0)
         return -1;
@@ -194,6 +197,21 @@ sk_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *ow
                          "which cannot hold a container", rel);
   *out = strdup (buf);
   return *out ? 0 : sk_error_set (err, ENOMEM, "resolve cgroupsPath");
+}
+
+int
+sk_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own,
+                        char **out, sk_error_t *err)
+{
+  /* Below the parent of our own cgroup: see cgroup.h.  */
+  return resolve_path (cgroups_path, id, own, true, out, err);
+}
+
+int
+sk_cgroup_resolve_path_v1 (const char *cgroups_path, const char *id, const char *own,
+                           char **out, sk_error_t *err)
+{
+  return resolve_path (cgroups_path, id, own, false, out, err);
 }
 
 static int
@@ -248,6 +266,13 @@ sk_cgroup_validate (const struct sk_spec *spec, sk_error_t *err)
   /* The id is not known here; any valid id resolves the same way.  */
   if (sk_cgroup_resolve_path (l ? l->cgroups_path : NULL, "id", "/", &path, err) < 0)
     return sk_error_prefix (err, "config.json");
+  if (is_v1 (ops))
+    {
+      if (l && l->resources && sk_cg_v1_check_host (l->resources, err) < 0)
+        return (*err)->errnum == 0 && strncmp ((*err)->msg, "linux.", 6) == 0
+                 ? sk_error_prefix (err, "config.json") : -1;
+      return 0;
+    }
   if (check_resources (mountpoint, l ? l->resources : NULL, err) < 0)
     return (*err)->errnum == 0 && strncmp ((*err)->msg, "linux.", 6) == 0
              ? sk_error_prefix (err, "config.json") : -1;
@@ -256,8 +281,8 @@ sk_cgroup_validate (const struct sk_spec *spec, sk_error_t *err)
 
 /* ---- create ----------------------------------------------------------- */
 
-static struct sk_cgroup *
-cg_new (const struct sk_cgroup_ops *ops, const char *mountpoint, const char *path)
+struct sk_cgroup *
+sk_cg_new (const struct sk_cgroup_ops *ops, const char *mountpoint, const char *path)
 {
   struct sk_cgroup *cg = calloc (1, sizeof *cg);
   if (cg == NULL)
@@ -287,18 +312,20 @@ sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_e
 
   if (check_systemd (systemd, err) < 0 || detect_layout (&mountpoint, &ops, err) < 0)
     return NULL;
+  if (is_v1 (ops))
+    return sk_cg_v1_create (ops, spec, id, err);
   if (own_cgroup (&own, err) < 0)
     return NULL;
   if (sk_cgroup_resolve_path (l ? l->cgroups_path : NULL, id, own, &path, err) < 0
       || check_resources (mountpoint, r, err) < 0)
     return NULL;
-  struct sk_cgroup *cg = cg_new (ops, mountpoint, path);
+  struct sk_cgroup *cg = sk_cg_new (ops, mountpoint, path);
   if (cg == NULL)
     {
       sk_error_set (err, ENOMEM, "cgroup `%s%s`", mountpoint, path);
       return NULL;
     }
-  if (ops->create (cg, r, err) < 0)
+  if (ops->create (cg, r, err) < 0 || sk_cg_set_places (cg, err) < 0)
     {
       sk_cgroup_free (cg);
       return NULL;
@@ -306,14 +333,13 @@ sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_e
   return cg;
 }
 
+/* Open one hierarchy's cgroup.  A cgroup that is already gone is not an
+ * error here (dirfd -1): delete must still work, and status falls back
+ * to the pid.  */
 struct sk_cgroup *
-sk_cgroup_open (const char *mountpoint, const char *path, bool created, sk_error_t *err)
+sk_cg_open_one (const struct sk_cgroup_ops *ops, const char *mountpoint, const char *path,
+          bool created, sk_error_t *err)
 {
-  const struct sk_cgroup_ops *ops = &sk_cgroup_v2_ops;
-  size_t ml = strlen (mountpoint), hl = strlen ("/unified");
-
-  if (ml >= hl && strcmp (mountpoint + ml - hl, "/unified") == 0)
-    ops = &sk_cgroup_v2_hybrid_ops;
   /* state.json is ours, but refuse a path that leaves the hierarchy all
    * the same: delete removes what this names.  */
   if (path[0] != '/' || strstr (path, "/../") || (strlen (path) >= 3
@@ -322,7 +348,7 @@ sk_cgroup_open (const char *mountpoint, const char *path, bool created, sk_error
       sk_error_set (err, 0, "state: invalid cgroup path `%s`", path);
       return NULL;
     }
-  struct sk_cgroup *cg = cg_new (ops, mountpoint, path);
+  struct sk_cgroup *cg = sk_cg_new (ops, mountpoint, path);
   if (cg == NULL)
     {
       sk_error_set (err, ENOMEM, "cgroup `%s%s`", mountpoint, path);
@@ -330,8 +356,6 @@ sk_cgroup_open (const char *mountpoint, const char *path, bool created, sk_error
     }
   cg->created = created;
   cg->dirfd = open (cg->full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  /* A cgroup that is already gone is not an error here: delete must still
-   * work, and status falls back to the pid.  */
   if (cg->dirfd < 0 && errno != ENOENT)
     {
       sk_error_set (err, errno, "open cgroup `%s`", cg->full);
@@ -341,12 +365,120 @@ sk_cgroup_open (const char *mountpoint, const char *path, bool created, sk_error
   return cg;
 }
 
+struct sk_cgroup *
+sk_cgroup_open (const char *mountpoint, const char *path, bool created, sk_error_t *err)
+{
+  size_t ml = strlen (mountpoint), hl = strlen ("/unified");
+  bool hybrid = ml >= hl && strcmp (mountpoint + ml - hl, "/unified") == 0;
+  struct sk_cgroup *cg = sk_cg_open_one (hybrid ? &sk_cgroup_v2_hybrid_ops : &sk_cgroup_v2_ops,
+                                   mountpoint, path, created, err);
+  if (cg && sk_cg_set_places (cg, err) < 0)
+    {
+      sk_cgroup_free (cg);
+      return NULL;
+    }
+  return cg;
+}
+
+static const struct sk_cgroup_ops *
+ops_by_name (const char *name)
+{
+  static const struct sk_cgroup_ops *const all[] = {
+    &sk_cgroup_v2_ops, &sk_cgroup_v2_hybrid_ops, &sk_cgroup_v1_ops, &sk_cgroup_v1_hybrid_ops,
+  };
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    if (strcmp (all[i]->name, name) == 0)
+      return all[i];
+  return NULL;
+}
+
+struct sk_cgroup *
+sk_cgroup_open_places (const char *manager, const struct sk_cgroup_place *places, size_t n,
+                       sk_error_t *err)
+{
+  const struct sk_cgroup_ops *ops = manager ? ops_by_name (manager) : NULL;
+  if (manager && ops == NULL)
+    {
+      sk_error_set (err, 0, "state: unknown cgroup manager `%s`", manager);
+      return NULL;
+    }
+  if (n == 0)
+    {
+      sk_error_set (err, 0, "state: no cgroup recorded");
+      return NULL;
+    }
+  /* State files from before v1 support name no manager: one v2 place.  */
+  if (ops == NULL || !is_v1 (ops))
+    {
+      struct sk_cgroup *cg = sk_cgroup_open (places[0].mountpoint, places[0].path,
+                                             places[0].created, err);
+      if (cg)
+        cg->created_depth = cg->places[0].created_depth = places[0].created_depth;
+      return cg;
+    }
+  return sk_cg_v1_open (ops, places, n, err);
+}
+
+/* What state.json records: the cgroup itself (v2) or each hierarchy's.  */
+int
+sk_cg_set_places (struct sk_cgroup *cg, sk_error_t *err)
+{
+  size_t n = cg->n_hier ? cg->n_hier : 1;
+  cg->places = calloc (n, sizeof *cg->places);
+  if (cg->places == NULL)
+    return sk_error_set (err, ENOMEM, "cgroup `%s`", cg->full);
+  cg->n_places = n;
+  for (size_t i = 0; i < n; i++)
+    {
+      struct sk_cgroup *h = cg->n_hier ? cg->hier[i] : cg;
+      struct sk_cgroup_place *p = &cg->places[i];
+      p->controllers = strdup (h->controllers ? h->controllers : "");
+      p->mountpoint = strdup (h->mountpoint);
+      p->path = strdup (h->path);
+      p->created = h->created;
+      p->created_depth = h->created_depth;
+      if (!p->controllers || !p->mountpoint || !p->path)
+        return sk_error_set (err, ENOMEM, "cgroup `%s`", cg->full);
+    }
+  return 0;
+}
+
+const struct sk_cgroup_place *
+sk_cgroup_places (const struct sk_cgroup *cg, size_t *n)
+{
+  *n = cg->n_places;
+  return cg->places;
+}
+
+const char *
+sk_cgroup_manager_name (const struct sk_cgroup *cg)
+{
+  return cg->ops->name;
+}
+
+int
+sk_cgroup_clone_fd (const struct sk_cgroup *cg)
+{
+  return is_v1 (cg->ops) ? -1 : cg->dirfd;
+}
+
 void
 sk_cgroup_free (struct sk_cgroup *cg)
 {
   if (cg == NULL)
     return;
   sk_closep (&cg->dirfd);
+  for (size_t i = 0; i < cg->n_hier; i++)
+    sk_cgroup_free (cg->hier[i]);
+  free (cg->hier);
+  for (size_t i = 0; i < cg->n_places; i++)
+    {
+      free (cg->places[i].controllers);
+      free (cg->places[i].mountpoint);
+      free (cg->places[i].path);
+    }
+  free (cg->places);
+  free (cg->controllers);
   free (cg->mountpoint);
   free (cg->path);
   free (cg->full);
@@ -384,7 +516,8 @@ sk_cgroup_update (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t
 {
   if (cg->dirfd < 0)
     return gone (cg, err);
-  if (check_resources (cg->mountpoint, r, err) < 0)
+  if (is_v1 (cg->ops) ? sk_cg_v1_check_host (r, err) < 0
+                      : check_resources (cg->mountpoint, r, err) < 0)
     return -1;
   return cg->ops->update (cg, r, err);
 }
@@ -519,4 +652,103 @@ sk_cg_kv_get (const char *text, const char *key, uint64_t *out)
         return true;
       }
   return false;
+}
+
+/* ---- exec --cgroup ---------------------------------------------------- */
+
+/* "CTRL[,CTRL]:PATH" or "PATH": *ctrls (malloc'd, NULL for all) and the
+ * path below the container's cgroup.  */
+static int
+parse_exec_sub (const char *sub, char **ctrls, const char **path, sk_error_t *err)
+{
+  const char *colon = strchr (sub, ':');
+  *ctrls = NULL;
+  *path = colon ? colon + 1 : sub;
+  while (**path == '/')
+    (*path)++;
+  if (**path == '\0' || strstr (*path, "..") || (colon && (colon == sub || strchr (*path, ':'))))
+    return sk_error_set (err, 0, "invalid --cgroup `%s`: expected [CONTROLLER[,CONTROLLER]:]PATH "
+                         "below the container's cgroup", sub);
+  if (colon && (*ctrls = strndup (sub, (size_t) (colon - sub))) == NULL)
+    return sk_error_set (err, ENOMEM, "--cgroup `%s`", sub);
+  return 0;
+}
+
+/* Does hierarchy h match any controller of ctrls (NULL: all match)?  */
+static bool
+hier_matches (const struct sk_cgroup *h, const char *ctrls)
+{
+  if (ctrls == NULL)
+    return true;
+  for (const char *p = ctrls; *p; p += strcspn (p, ","), p += *p == ',')
+    if (sk_cg_controllers_has (h->controllers, p, strcspn (p, ",")))
+      return true;
+  return false;
+}
+
+static int
+open_exec_dir (struct sk_cgroup *h, char *const *subs, size_t n_subs, int *fd, sk_error_t *err)
+{
+  const char *path = NULL, *which = NULL;
+  for (size_t i = 0; i < n_subs; i++)
+    {
+      _cleanup_free_ char *ctrls = NULL;
+      const char *p;
+      if (parse_exec_sub (subs[i], &ctrls, &p, err) < 0)
+        return -1;
+      if (h->controllers == NULL || hier_matches (h, ctrls))
+        path = p, which = subs[i];
+    }
+  *fd = path ? openat (h->dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+             : fcntl (h->dirfd, F_DUPFD_CLOEXEC, 0);
+  if (*fd < 0)
+    return path ? sk_error_set (err, errno, "--cgroup `%s`: open `%s/%s`", which, h->full, path)
+                : sk_error_set (err, errno, "open the container's cgroup `%s`", h->full);
+  return 0;
+}
+
+int
+sk_cgroup_exec_dirs (struct sk_cgroup *cg, char *const *subs, size_t n_subs, int *fds,
+                     size_t max, size_t *n, bool *clone_ok, sk_error_t *err)
+{
+  *n = 0;
+  *clone_ok = !is_v1 (cg->ops);
+  if (cg->dirfd < 0)
+    return gone (cg, err);
+  /* Every controller named must be one the host has (runc refuses an
+   * unknown one too).  */
+  for (size_t i = 0; i < n_subs && cg->n_hier; i++)
+    {
+      _cleanup_free_ char *ctrls = NULL;
+      const char *p;
+      if (parse_exec_sub (subs[i], &ctrls, &p, err) < 0)
+        return -1;
+      for (const char *c = ctrls; c && *c; c += strcspn (c, ","), c += *c == ',')
+        {
+          bool found = false;
+          for (size_t k = 0; k < cg->n_hier && !found; k++)
+            found = sk_cg_controllers_has (cg->hier[k]->controllers, c, strcspn (c, ","));
+          if (!found)
+            return sk_error_set (err, 0, "--cgroup `%s`: no cgroup hierarchy has controller "
+                                 "`%.*s`", subs[i], (int) strcspn (c, ","), c);
+        }
+    }
+  size_t count = cg->n_hier ? cg->n_hier : 1;
+  for (size_t i = 0; i < count; i++)
+    {
+      struct sk_cgroup *h = cg->n_hier ? cg->hier[i] : cg;
+      if (h->dirfd < 0)
+        continue;
+      if (*n == max)
+        return sk_error_set (err, E2BIG, "too many cgroup hierarchies");
+      if (open_exec_dir (h, subs, n_subs, &fds[*n], err) < 0)
+        {
+          for (size_t k = 0; k < *n; k++)
+            close (fds[k]);
+          *n = 0;
+          return -1;
+        }
+      (*n)++;
+    }
+  return 0;
 }

@@ -1,11 +1,23 @@
-/* The cgroup manager interface.  Callers (container.c, the CLI's pause,
- * update, ps, events commands via the library) use only these functions;
- * a manager (cgroup_v2.c today, a v1 manager later) fills the table.
+/* The cgroup manager interface.  Callers (container.c, exec, the CLI's
+ * pause, update, ps, events, kill and delete via the library) use only the
+ * functions below and never learn which cgroup version the host has.
  *
- * Layout detection picks the manager: pure cgroup v2 at /sys/fs/cgroup, or
- * the unified hierarchy of a hybrid host (/sys/fs/cgroup/unified), where
- * only the controllers it offers can be used and any other requested
- * resource is an error naming the controller.  */
+ * Layout detection (layout.c, once per process, from /proc/self/mountinfo
+ * and statfs) picks the manager:
+ *   pure v2   cgroup2 at /sys/fs/cgroup: the v2 manager (cgroup_v2*.c);
+ *   hybrid    v1 controller hierarchies plus cgroup2 at
+ *             /sys/fs/cgroup/unified: the v1 manager (cgroup_v1*.c), which
+ *             takes the controllers from v1 as runc does and also places
+ *             the container in the unified hierarchy and `name=systemd`;
+ *   legacy    v1 hierarchies only: the v1 manager;
+ *   a hybrid host whose v1 side has no controller hierarchy (only
+ *   name=systemd) keeps the v2 manager on the unified hierarchy
+ *   ("v2-hybrid").
+ *
+ * A manager is a table (struct sk_cgroup_ops).  A further manager (a
+ * systemd driver that asks systemd for a scope and then writes the same
+ * files) fills the same table: it needs create/destroy of its own and can
+ * reuse the v1 or v2 functions for the rest.  */
 #ifndef SKIFF_CGROUP_H
 #define SKIFF_CGROUP_H
 
@@ -15,23 +27,48 @@
 #include <skiff/error.h>
 #include <skiff/spec.h>
 
+/* Where a container's cgroup lives in one hierarchy: what state.json
+ * keeps so that any later command can reopen it.  */
+struct sk_cgroup_place
+{
+  char *controllers;      /* v1: the hierarchy's controllers as mounted
+                           * ("cpu,cpuacct", "name=systemd"); "" for the
+                           * unified hierarchy */
+  char *mountpoint;
+  char *path;             /* relative to mountpoint, starts with '/' */
+  bool created;           /* we made it: delete removes only what we made */
+  int created_depth;      /* how many path components we made */
+};
+
+/* A container's cgroup.  On v2 one directory; on v1/hybrid the top object
+ * holds one sub-cgroup per hierarchy (hier[]), each a struct sk_cgroup of
+ * its own whose `controllers` says which hierarchy it is.  */
 struct sk_cgroup
 {
   const struct sk_cgroup_ops *ops;
-  char *mountpoint;       /* /sys/fs/cgroup or /sys/fs/cgroup/unified */
+  char *mountpoint;       /* v2: /sys/fs/cgroup or /sys/fs/cgroup/unified;
+                           * v1: /sys/fs/cgroup (the hierarchies' parent) */
   char *path;             /* relative to mountpoint, starts with '/' */
-  int dirfd;              /* O_DIRECTORY fd on the cgroup, -1 if not open */
+  int dirfd;              /* O_DIRECTORY fd on the cgroup, -1 if not open
+                           * (v1 top: a dup of one hierarchy's, to tell
+                           * "gone" from "there") */
   bool created;
   int created_depth;      /* how many path components we made (leaf first):
-                           * delete removes the empty parents it made too */           /* we made it (delete removes only what we made) */
+                           * delete removes the empty parents it made too */
   char *full;             /* mountpoint + path, for messages */
+  char *controllers;      /* a v1 hierarchy: its controllers; "" unified */
+  struct sk_cgroup **hier;   /* v1 manager: one per hierarchy joined */
+  size_t n_hier;
+  struct sk_cgroup_place *places;   /* what to save (sk_cgroup_places) */
+  size_t n_places;
 };
 
 struct sk_cgroup_stats;   /* defined by the manager, serialised by it */
 
 struct sk_cgroup_ops
 {
-  const char *name;       /* "v2", "v2-hybrid" */
+  const char *name;       /* "v2", "v2-hybrid", "v1", "v1-hybrid": saved in
+                           * state.json to reopen with the same manager */
   int (*create) (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
   int (*apply) (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
   /* Like apply, for `skiff update`: partial values keep what is set.  */
@@ -63,13 +100,39 @@ int sk_cgroup_validate (const struct sk_spec *spec, sk_error_t *err);
  *           cgroup holds processes, and cgroup v2's no-internal-process
  *           rule forbids enabling controllers for children there);
  *   absent  the relative path "<id>".
+ * On v1 and hybrid hosts (one directory per hierarchy), as runc's fs
+ * manager: absolute below each hierarchy's mount point; relative below
+ * skiff's OWN cgroup of each hierarchy (v1 has no no-internal-process
+ * rule; the unified hierarchy of a hybrid host is treated alike).
+ * A pre-existing cgroup holding processes is joined with a warning (runc
+ * does), unless v2's no-internal-processes rule forbids it.
  * A `..` component is refused (it would escape the hierarchy);
  * --systemd-cgroup is an error (no systemd driver).  */
 struct sk_cgroup *sk_cgroup_create (const struct sk_spec *spec, const char *id,
                                     bool systemd, sk_error_t *err);
-/* Re-open a container's cgroup from the path recorded in state.json.  */
+/* Re-open a v2 cgroup from its mount point and path.  */
 struct sk_cgroup *sk_cgroup_open (const char *mountpoint, const char *path,
                                   bool created, sk_error_t *err);
+/* Re-open a container's cgroup from what state.json recorded: manager is
+ * the table's name (NULL in state files written before v1 support: then
+ * the single place is a v2 cgroup), places one per hierarchy.  */
+struct sk_cgroup *sk_cgroup_open_places (const char *manager,
+                                         const struct sk_cgroup_place *places, size_t n,
+                                         sk_error_t *err);
+/* What to record in state.json (owned by cg).  */
+const struct sk_cgroup_place *sk_cgroup_places (const struct sk_cgroup *cg, size_t *n);
+const char *sk_cgroup_manager_name (const struct sk_cgroup *cg);
+/* The fd clone3 CLONE_INTO_CGROUP can take, or -1 when the process must
+ * be moved with sk_cgroup_enter instead (v1: one write per hierarchy).  */
+int sk_cgroup_clone_fd (const struct sk_cgroup *cg);
+/* `exec --cgroup`: the directories a new process joins, as runc takes
+ * them: NULL/none = the container's cgroup; "PATH" = that sub-cgroup in
+ * every hierarchy; "CTRL[,CTRL]:PATH" (repeatable) = that sub-cgroup in
+ * the hierarchy holding those controllers, the container's cgroup in the
+ * others.  Fills fds (at most max) with O_DIRECTORY fds; *clone_ok says
+ * whether fds[0] alone can go to CLONE_INTO_CGROUP (v2).  */
+int sk_cgroup_exec_dirs (struct sk_cgroup *cg, char *const *subs, size_t n_subs, int *fds,
+                         size_t max, size_t *n, bool *clone_ok, sk_error_t *err);
 void sk_cgroup_free (struct sk_cgroup *cg);
 
 int sk_cgroup_enter (struct sk_cgroup *cg, pid_t pid, sk_error_t *err);
@@ -83,6 +146,11 @@ const char *sk_cgroup_full_path (struct sk_cgroup *cg);
  * /proc/self/cgroup's `0::` line gives it.  */
 int sk_cgroup_resolve_path (const char *cgroups_path, const char *id, const char *own,
                             char **out, sk_error_t *err);
+/* The same on a v1 hierarchy, as runc's fs manager resolves it: a
+ * relative path goes below skiff's OWN cgroup of that hierarchy (v1 has
+ * no no-internal-processes rule), an absolute one below the mount.  */
+int sk_cgroup_resolve_path_v1 (const char *cgroups_path, const char *id, const char *own,
+                               char **out, sk_error_t *err);
 int sk_cgroup_freeze (struct sk_cgroup *cg, bool frozen, sk_error_t *err);
 int sk_cgroup_is_frozen (struct sk_cgroup *cg, bool *frozen, sk_error_t *err);
 int sk_cgroup_kill_all (struct sk_cgroup *cg, int signo, sk_error_t *err);

@@ -360,3 +360,10 @@ sk_cg_devices_detach (struct sk_cgroup *cg, sk_error_t *err)
     return (err && *err) ? -1 : 0;
   return detach (cg->dirfd, old, err);
 }
+
+const struct sk_device_rule *
+sk_cg_devices_defaults (size_t *n)
+{
+  *n = sizeof default_rules / sizeof default_rules[0];
+  return default_rules;
+}

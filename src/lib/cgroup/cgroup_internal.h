@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "cgroup/cgroup.h"
 
 /* Controllers of the unified hierarchy that resources can map to.  */
@@ -67,6 +68,9 @@ char *sk_cg_v2_stats_json (struct sk_cgroup *cg, const char *id, sk_error_t *err
  * cgroup, replacing the program skiff attached before (BPF_F_REPLACE).  */
 int sk_cg_devices_apply (struct sk_cgroup *cg, const struct sk_device_rule *rules,
                          size_t n, sk_error_t *err);
+/* The devices every container may use (config.md), appended after the
+ * config's rules by both the eBPF filter and the v1 allow-list.  */
+const struct sk_device_rule *sk_cg_devices_defaults (size_t *n);
 /* Detach the program skiff attached (when the cgroup outlives us).  */
 int sk_cg_devices_detach (struct sk_cgroup *cg, sk_error_t *err);
 
@@ -78,8 +82,94 @@ int sk_cg_devices_compile (const struct sk_device_rule *rules, size_t n,
 /* Load a compiled program; returns its fd.  */
 int sk_cg_devices_load (const struct bpf_insn *insns, size_t n, sk_error_t *err);
 
+/* ---- layout (layout.c) ------------------------------------------------ */
+enum sk_cg_layout_kind
+{
+  SK_CG_LAYOUT_UNIFIED,   /* cgroup2 holds the controllers */
+  SK_CG_LAYOUT_HYBRID,    /* v1 controllers + cgroup2 (systemd's "hybrid") */
+  SK_CG_LAYOUT_LEGACY,    /* v1 only */
+};
+
+struct sk_cg_mount
+{
+  char *controllers;      /* "cpu,cpuacct", "name=systemd" */
+  char *mountpoint;
+  char *root;             /* the mount's root within the hierarchy */
+};
+
+struct sk_cg_layout
+{
+  enum sk_cg_layout_kind kind;
+  char *unified;          /* cgroup2 mount point, NULL when none */
+  struct sk_cg_mount *v1; /* v1 hierarchies in mountinfo order */
+  size_t n_v1;
+};
+
+/* The host's layout, detected once per process.  */
+const struct sk_cg_layout *sk_cg_layout (sk_error_t *err);
+/* The parser on its own (unit tests).  */
+int sk_cg_layout_parse (const char *mountinfo, bool root_is_cgroup2, struct sk_cg_layout *l,
+                        sk_error_t *err);
+/* skiff's own cgroup in the hierarchy with these controllers ("" for
+ * the unified one), from /proc/self/cgroup.  */
+int sk_cg_own_path (const char *controllers, char **out, sk_error_t *err);
+/* Comma-separated controller lists.  */
+bool sk_cg_controllers_equal (const char *a, const char *b);
+bool sk_cg_controllers_has (const char *list, const char *name, size_t len);
+
+/* ---- shared by the managers ------------------------------------------- */
+struct sk_cgroup *sk_cg_new (const struct sk_cgroup_ops *ops, const char *mountpoint,
+                             const char *path);
+/* Open one directory of a recorded cgroup (dirfd -1 when it is gone).  */
+struct sk_cgroup *sk_cg_open_one (const struct sk_cgroup_ops *ops, const char *mountpoint,
+                                  const char *path, bool created, sk_error_t *err);
+/* Fill cg->places from cg (v2) or its hierarchies (v1).  */
+int sk_cg_set_places (struct sk_cgroup *cg, sk_error_t *err);
+/* Every pid of the cgroup and its sub-cgroups (cgroup.procs, v1 or v2).  */
+int sk_cg_collect_pids (int dirfd, const char *full, pid_t **pids, size_t *n, size_t *cap,
+                        sk_error_t *err);
+int sk_cg_v2_freeze (struct sk_cgroup *cg, bool frozen, sk_error_t *err);
+int sk_cg_v2_is_frozen (struct sk_cgroup *cg, bool *frozen, sk_error_t *err);
+/* v2's answer to joining a pre-existing cgroup that holds processes:
+ * a warning, or an error when the no-internal-processes rule forbids it.  */
+int sk_cg_v2_pids (struct sk_cgroup *cg, pid_t **pids, size_t *n, sk_error_t *err);
+int sk_cg_v2_enable_path (struct sk_cgroup *cg, unsigned need, sk_error_t *err);
+int sk_cg_v2_check_join (struct sk_cgroup *cg, sk_error_t *err);
+
+/* ---- v1 (cgroup_v1*.c) ------------------------------------------------ */
+/* The v1 controllers (and hybrid unified controllers) a resources block
+ * needs, as a comma list in *need (malloc'd); config errors here.  */
+int sk_cg_v1_resources_check (const struct sk_resources *r, char **need, sk_error_t *err);
+/* Config errors, then every controller the resources need must be
+ * mounted: else an error naming it and what the host has.  */
+int sk_cg_v1_check_host (const struct sk_resources *r, sk_error_t *err);
+struct sk_cgroup *sk_cg_v1_create (const struct sk_cgroup_ops *ops, const struct sk_spec *spec,
+                                   const char *id, sk_error_t *err);
+struct sk_cgroup *sk_cg_v1_open (const struct sk_cgroup_ops *ops,
+                                 const struct sk_cgroup_place *places, size_t n,
+                                 sk_error_t *err);
+int sk_cg_v1_apply (struct sk_cgroup *cg, const struct sk_resources *r, bool update,
+                    sk_error_t *err);
+/* The sub-cgroup of the hierarchy with controller name, NULL if none.  */
+struct sk_cgroup *sk_cg_v1_hier (struct sk_cgroup *cg, const char *name);
+/* Controllers of need that a hybrid host offers only in its unified
+ * hierarchy (malloc'd comma list, maybe empty).  */
+char *sk_cg_v1_unified_need (const char *need);
+/* The per-controller writers (cgroup_v1_apply.c).  */
+int sk_cg_v1_apply_cpuset (struct sk_cgroup *cg, const struct sk_cpu *c, sk_error_t *err);
+int sk_cg_v1_apply_cpu (struct sk_cgroup *cg, const struct sk_cpu *c, sk_error_t *err);
+int sk_cg_v1_apply_devices (struct sk_cgroup *cg, const struct sk_device_rule *rules, size_t n,
+                            sk_error_t *err);
+int sk_cg_v1_apply_memory (struct sk_cgroup *cg, const struct sk_memory *m, sk_error_t *err);
+int sk_cg_v1_apply_blkio (struct sk_cgroup *cg, const struct sk_block_io *b, sk_error_t *err);
+int sk_cg_v1_apply_pids (struct sk_cgroup *cg, int64_t limit, sk_error_t *err);
+int sk_cg_v1_apply_misc (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
+char *sk_cg_v1_stats_json (struct sk_cgroup *cg, const char *id, sk_error_t *err);
+
 /* The managers.  */
 extern const struct sk_cgroup_ops sk_cgroup_v2_ops;
 extern const struct sk_cgroup_ops sk_cgroup_v2_hybrid_ops;
+extern const struct sk_cgroup_ops sk_cgroup_v1_ops;
+extern const struct sk_cgroup_ops sk_cgroup_v1_hybrid_ops;
 
 #endif

@@ -37,48 +37,85 @@ now_ms (void)
 
 /* ---- create ----------------------------------------------------------- */
 
-/* Enable every controller `dir` offers in its cgroup.subtree_control, one
- * at a time so that one the kernel refuses (e.g. `cpu` while a realtime
- * task sits in the subtree) does not block the others.  Only a refusal of
- * a controller the resources need is an error.  Enabling all of them (as
- * runc and crun do) lets `update` and `events --stats` use any controller
- * later without walking the path again.  */
+/* Enable in `dir`'s cgroup.subtree_control the controllers the container
+ * needs, and only those (one write each, so the error names the one
+ * refused).  Enabling every controller, as runc and crun do, breaks a
+ * container below a parent that holds processes: even the threaded
+ * controllers (cpu, pids), which the kernel lets such a parent enable,
+ * turn it into a thread root whose plain children refuse processes
+ * (`cgroup.procs: Operation not supported`).  `update` enables what it
+ * newly needs the same way (sk_cg_v2_enable_path).
+ *
+ * A parent that holds processes of its own (not the root) cannot give
+ * its children any controller: cgroup v2's no-internal-processes rule.  */
 static int
-enable_controllers (int dirfd, const char *dirpath, unsigned need, sk_error_t *err)
+enable_controllers (int dirfd, const char *dirpath, bool is_root, unsigned need, sk_error_t *err)
 {
   struct sk_cgroup at = { .dirfd = dirfd, .full = (char *) dirpath };
-  _cleanup_free_ char *avail = NULL, *enabled = NULL;
-
-  if (sk_cg_read (&at, "cgroup.controllers", &avail, err) < 0
-      || sk_cg_read (&at, "cgroup.subtree_control", &enabled, err) < 0)
+  _cleanup_free_ char *enabled = NULL, *procs = NULL;
+  if (need == 0)
+    return 0;
+  if (sk_cg_read (&at, "cgroup.subtree_control", &enabled, err) < 0)
     return -1;
-  unsigned have = sk_cg_parse_controllers (avail), on = sk_cg_parse_controllers (enabled);
+  unsigned missing = need & ~sk_cg_parse_controllers (enabled);
+  if (missing == 0)
+    return 0;
+  if (!is_root && sk_cg_read (&at, "cgroup.procs", &procs, err) < 0)
+    return -1;
+  if (procs && procs[strspn (procs, " \n")] != '\0')
+    {
+      char list[256];
+      sk_cg_format_controllers (missing, list, sizeof list);
+      return sk_error_set (err, EBUSY, "cgroup `%s` holds processes of its own: cgroup v2's "
+                           "no-internal-processes rule forbids enabling controllers (%s) for "
+                           "its children; place the container below a cgroup without processes",
+                           dirpath, list);
+    }
   for (int c = 0; c < SK_CG__COUNT; c++)
     {
-      if (!(have & SK_CG_BIT (c)) || (on & SK_CG_BIT (c)))
+      if (!(missing & SK_CG_BIT (c)))
         continue;
       char req[32];
       snprintf (req, sizeof req, "+%s", sk_cg_ctrl_name (c));
-      sk_error_t e = NULL;
-      if (sk_cg_write (&at, "cgroup.subtree_control", req, &e) == 0)
+      if (sk_cg_write (&at, "cgroup.subtree_control", req, err) == 0)
         continue;
-      if (!(need & SK_CG_BIT (c)))
+      if ((*err)->errnum == EBUSY)
         {
-          sk_log_debug ("cgroup: cannot enable `%s` in `%s` (not needed): %s",
-                        sk_cg_ctrl_name (c), dirpath, strerror (e->errnum));
-          sk_error_free (&e);
-          continue;
+          sk_error_free (err);
+          return sk_error_set (err, EBUSY, "enable cgroup controller `%s` in `%s`: cgroup v2's "
+                               "no-internal-processes rule (the cgroup or its subtree holds "
+                               "processes where controllers cannot be)", sk_cg_ctrl_name (c),
+                               dirpath);
         }
-      if (e->errnum == EBUSY)
-        {
-          sk_error_free (&e);
-          return sk_error_set (err, EBUSY, "enable cgroup controller `%s` in `%s`: the cgroup has "
-                               "processes of its own, and cgroup v2 enables controllers only "
-                               "for cgroups whose processes live in leaves",
-                               sk_cg_ctrl_name (c), dirpath);
-        }
-      *err = e;
       return sk_error_prefix (err, "enable cgroup controller `%s`", sk_cg_ctrl_name (c));
+    }
+  return 0;
+}
+
+/* For `update`: enable what r needs in every ancestor of the cgroup.  */
+int
+sk_cg_v2_enable_path (struct sk_cgroup *cg, unsigned need, sk_error_t *err)
+{
+  char full[4096];
+  _cleanup_close_ int cur = open (cg->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cur < 0)
+    return sk_error_set (err, errno, "open `%s`", cg->mountpoint);
+  snprintf (full, sizeof full, "%s", cg->mountpoint);
+  bool root = true;
+  for (const char *p = cg->path + 1; *p; p += strcspn (p, "/"), p += strspn (p, "/"))
+    {
+      if (enable_controllers (cur, full, root, need, err) < 0)
+        return -1;
+      root = false;
+      size_t len = strcspn (p, "/"), used = strlen (full);
+      snprintf (full + used, sizeof full - used, "/%.*s", (int) len, p);
+      if (strcmp (full, cg->full) == 0)
+        break;
+      int next = openat (cur, full + used + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (next < 0)
+        return sk_error_set (err, errno, "open cgroup `%s`", full);
+      close (cur);
+      cur = next;
     }
   return 0;
 }
@@ -118,13 +155,19 @@ split_path (const char *path, char ***out, int *n)
   return 0;
 }
 
-/* `populated` covers the whole subtree, where cgroup.procs lists only
- * the cgroup's own members.  */
-static int
-check_empty (struct sk_cgroup *cg, sk_error_t *err)
+/* Joining a pre-existing cgroup that already holds processes: runc warns
+ * and continues (callers such as kubelet's pod-level cgroups and users
+ * running several containers in one cgroup rely on it), so skiff does
+ * too, unless the kernel forbids it: a v2 cgroup with controllers enabled
+ * for its children cannot take processes (the no-internal-processes
+ * rule), which writing cgroup.procs would answer with EBUSY.
+ * `populated` covers the whole subtree, where cgroup.procs lists only the
+ * cgroup's own members.  */
+int
+sk_cg_v2_check_join (struct sk_cgroup *cg, sk_error_t *err)
 {
   uint64_t populated = 0;
-  _cleanup_free_ char *ev = NULL;
+  _cleanup_free_ char *ev = NULL, *subtree = NULL;
   _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
   if (sk_cg_read (cg, "cgroup.events", &ev, err) < 0)
@@ -132,10 +175,18 @@ check_empty (struct sk_cgroup *cg, sk_error_t *err)
   sk_cg_kv_get (ev, "populated", &populated);
   if (populated == 0)
     return 0;
-  if (cg->ops->pids (cg, &pids, &n, err) < 0)
+  if (sk_cg_v2_pids (cg, &pids, &n, err) < 0 || sk_cg_read (cg, "cgroup.subtree_control",
+                                                             &subtree, err) < 0)
     return -1;
-  return sk_error_set (err, 0, "cgroup `%s` already exists and is not empty: %zu process(es) "
-                       "found", cg->full, n);
+  if (subtree[strspn (subtree, " \n")] != '\0')
+    return sk_error_set (err, 0, "cgroup `%s` already exists and has processes below it with "
+                         "controllers enabled for its children (%.*s): cgroup v2's "
+                         "no-internal-processes rule forbids adding the container's processes "
+                         "to it", cg->full, (int) strcspn (subtree, "\n"), subtree);
+  sk_log_warn ("cgroup `%s` already exists and is not empty (%zu process(es)): the container "
+               "joins it as runc does; kill --all and delete will not spare those processes",
+               cg->full, n);
+  return 0;
 }
 
 /* Walk the path from the mount point: enable controllers in each parent,
@@ -153,7 +204,7 @@ walk_create (struct sk_cgroup *cg, char **comps, int n, unsigned need, int *crea
     return sk_error_set (err, errno, "open `%s`", cg->mountpoint);
   for (int i = 0; i < n; i++)
     {
-      if (enable_controllers (cur, full, need, err) < 0)
+      if (enable_controllers (cur, full, i == 0, need, err) < 0)
         return -1;
       size_t used = strlen (full);
       snprintf (full + used, sizeof full - used, "/%s", comps[i]);
@@ -189,9 +240,8 @@ v2_create (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
     goto fail;
   cg->created = from < n;
   cg->created_depth = n - from;
-  /* Someone else's busy cgroup is not ours to take over (runc refuses it
-   * too); an empty pre-existing one is joined and never removed.  */
-  if (!cg->created && check_empty (cg, err) < 0)
+  /* A pre-existing cgroup is joined and never removed.  */
+  if (!cg->created && sk_cg_v2_check_join (cg, err) < 0)
     goto fail;
   if (cg->ops->apply (cg, r, err) < 0)
     goto fail;
@@ -214,6 +264,9 @@ v2_apply (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
 static int
 v2_update (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
 {
+  unsigned need = 0;
+  if (sk_cg_resources_controllers (r, &need, err) < 0 || sk_cg_v2_enable_path (cg, need, err) < 0)
+    return -1;
   return sk_cg_v2_apply (cg, r, true, err);
 }
 
@@ -270,8 +323,8 @@ wait_events (struct sk_cgroup *cg, const char *key, uint64_t want, int timeout_m
     }
 }
 
-static int
-v2_freeze (struct sk_cgroup *cg, bool frozen, sk_error_t *err)
+int
+sk_cg_v2_freeze (struct sk_cgroup *cg, bool frozen, sk_error_t *err)
 {
   bool ok;
   if (sk_cg_write (cg, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
@@ -292,8 +345,8 @@ v2_freeze (struct sk_cgroup *cg, bool frozen, sk_error_t *err)
                        frozen ? 1 : 0, FREEZE_TIMEOUT_MS / 1000);
 }
 
-static int
-v2_is_frozen (struct sk_cgroup *cg, bool *frozen, sk_error_t *err)
+int
+sk_cg_v2_is_frozen (struct sk_cgroup *cg, bool *frozen, sk_error_t *err)
 {
   uint64_t v = 0;
   *frozen = false;
@@ -313,8 +366,8 @@ v2_is_frozen (struct sk_cgroup *cg, bool *frozen, sk_error_t *err)
 
 /* ---- pids and kill ---------------------------------------------------- */
 
-static int
-collect_pids (int dirfd, const char *full, pid_t **pids, size_t *n, size_t *cap, sk_error_t *err)
+int
+sk_cg_collect_pids (int dirfd, const char *full, pid_t **pids, size_t *n, size_t *cap, sk_error_t *err)
 {
   struct sk_cgroup at = { .dirfd = dirfd, .full = (char *) full };
   _cleanup_free_ char *procs = NULL;
@@ -359,19 +412,19 @@ collect_pids (int dirfd, const char *full, pid_t **pids, size_t *n, size_t *cap,
       _cleanup_free_ char *subfull = NULL;
       if (asprintf (&subfull, "%s/%s", full, de->d_name) < 0)
         return sk_error_set (err, ENOMEM, "read `%s`", full);
-      if (collect_pids (sub, subfull, pids, n, cap, err) < 0)
+      if (sk_cg_collect_pids (sub, subfull, pids, n, cap, err) < 0)
         return -1;
     }
   return 0;
 }
 
-static int
-v2_pids (struct sk_cgroup *cg, pid_t **pids, size_t *n, sk_error_t *err)
+int
+sk_cg_v2_pids (struct sk_cgroup *cg, pid_t **pids, size_t *n, sk_error_t *err)
 {
   size_t cap = 0;
   *pids = NULL;
   *n = 0;
-  if (collect_pids (cg->dirfd, cg->full, pids, n, &cap, err) < 0)
+  if (sk_cg_collect_pids (cg->dirfd, cg->full, pids, n, &cap, err) < 0)
     {
       free (*pids);
       *pids = NULL;
@@ -392,16 +445,16 @@ signal_each (struct sk_cgroup *cg, int signo, sk_error_t *err)
   size_t n;
   sk_error_t e = NULL;
 
-  if (v2_is_frozen (cg, &was_frozen, &e) < 0)
+  if (sk_cg_v2_is_frozen (cg, &was_frozen, &e) < 0)
     sk_error_free (&e);
-  if (!was_frozen && v2_freeze (cg, true, &e) == 0)
+  if (!was_frozen && sk_cg_v2_freeze (cg, true, &e) == 0)
     froze = true;
   sk_error_free (&e);
-  int r = v2_pids (cg, &pids, &n, err);
+  int r = sk_cg_v2_pids (cg, &pids, &n, err);
   for (size_t i = 0; r == 0 && i < n; i++)
     if (kill (pids[i], signo) < 0 && errno != ESRCH)
       r = sk_error_set (err, errno, "send signal %d to pid %d", signo, (int) pids[i]);
-  if (froze && v2_freeze (cg, false, &e) < 0)
+  if (froze && sk_cg_v2_freeze (cg, false, &e) < 0)
     {
       if (r == 0)
         {
@@ -522,8 +575,8 @@ v2_destroy (struct sk_cgroup *cg, sk_error_t *err)
 #define SK_V2_OPS(label)                                                       \
   {                                                                            \
     .name = label, .create = v2_create, .apply = v2_apply, .update = v2_update, \
-    .enter = v2_enter, .freeze = v2_freeze, .is_frozen = v2_is_frozen,          \
-    .kill_all = v2_kill_all, .pids = v2_pids, .stats_json = sk_cg_v2_stats_json, \
+    .enter = v2_enter, .freeze = sk_cg_v2_freeze, .is_frozen = sk_cg_v2_is_frozen,          \
+    .kill_all = v2_kill_all, .pids = sk_cg_v2_pids, .stats_json = sk_cg_v2_stats_json, \
     .oom_kills = v2_oom_kills, .destroy = v2_destroy,                           \
   }
 

@@ -536,8 +536,10 @@ sk_cg_v2_apply (struct sk_cgroup *cg, const struct sk_resources *r, bool update,
     return -1;
   if (r->has_pids_limit)
     {
-      /* config-linux.md: 0 is a valid limit (no new task at all).  */
-      num_or_max (r->pids_limit, buf, sizeof buf);
+      /* 0 or negative: unlimited, as runc and crun write it (podman 4
+       * sends 0 for "no limit"; a limit of no task at all could not even
+       * start the container).  See cgroup_v1_resources.c.  */
+      num_or_max (r->pids_limit > 0 ? r->pids_limit : -1, buf, sizeof buf);
       if (sk_cg_write (cg, "pids.max", buf, err) < 0)
         return -1;
     }

@@ -187,7 +187,15 @@ sk_lsm_apply (const struct sk_process *p, sk_error_t *err)
   if (p->selinux_label && *p->selinux_label)
     {
       if (procfs_write ("self/attr/exec", p->selinux_label, strlen (p->selinux_label), err) < 0)
-        return sk_error_prefix (err, "selinux label `%s`", p->selinux_label);
+        {
+          if ((*err)->errnum == EINVAL)
+            {
+              sk_error_free (err);
+              return sk_error_set (err, 0, "SELinux label `%s` is not a valid context in "
+                                   "the loaded policy", p->selinux_label);
+            }
+          return sk_error_prefix (err, "selinux label `%s`", p->selinux_label);
+        }
     }
   return 0;
 }
@@ -196,7 +204,10 @@ char *
 sk_selinux_mount_option (const char *mount_label)
 {
   char *s = NULL;
-  if (mount_label == NULL || *mount_label == '\0' || !sk_selinux_enabled ())
+  /* No sk_selinux_enabled () here: validation refused a mountLabel on a
+   * host without SELinux, and the child's view of /sys may lack selinuxfs;
+   * a label must never be dropped silently.  */
+  if (mount_label == NULL || *mount_label == '\0')
     return NULL;
   if (asprintf (&s, "context=\"%s\"", mount_label) < 0)
     return NULL;

@@ -41,7 +41,7 @@ int sk_apparmor_check_loaded (const char *profile, sk_error_t *err);
  * process.selinuxLabel (no-op when unset).  */
 int sk_lsm_apply (const struct sk_process *p, sk_error_t *err);
 /* linux.mountLabel as a mount option: `context="LABEL"` (malloc'd), NULL
- * when no label or SELinux is off.  For the rootfs stream's mount data.  */
+ * when no label (validation has refused a label without SELinux).  */
 char *sk_selinux_mount_option (const char *mount_label);
 
 /* Open a procfs file (REL relative to the procfs root, "self/..." is
