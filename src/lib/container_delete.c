@@ -39,7 +39,10 @@ sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force, sk
       cg = sk_state_open_cgroup (st, &e);
       sk_error_free (&e);
     }
-  if (st->status != SK_STATUS_STOPPED && st->pid > 0)
+  /* A create that died before finishing (no state.json: from_intent, or
+   * an incomplete one) may have left its init running: kill it too,
+   * whatever its computed status.  */
+  if ((st->status != SK_STATUS_STOPPED || st->from_intent || st->incomplete) && st->pid > 0)
     {
       /* --force: a paused cgroup must be thawed for SIGKILL to land.  */
       if (cg)
@@ -78,6 +81,9 @@ int
 sk_container_delete (const struct sk_global *g, const char *id, bool force, sk_error_t *err)
 {
   int lock = -1;
+  /* A create killed before its directory was published left only a
+   * private claim: delete is where a user cleans up, so sweep them.  */
+  sk_state_sweep_claims (g->root);
   _cleanup_state_ struct sk_state *st = sk_container_load_locked (g, id, &lock, err);
   if (st == NULL)
     return -1;

@@ -294,7 +294,8 @@ list_ids (const char *root, size_t *n, sk_error_t *err)
   struct dirent *de;
   while ((de = readdir (d)))
     {
-      if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+      /* '#': a claim in progress (state.c), never an id.  */
+      if (de->d_name[0] == '.' || de->d_name[0] == '#' || de->d_type != DT_DIR)
         continue;
       char **nv = realloc (ids, (*n + 2) * sizeof *ids);
       if (nv == NULL)

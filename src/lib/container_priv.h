@@ -6,6 +6,7 @@
 #include "cgroup/cgroup.h"
 #include "linux/linux.h"
 #include "state.h"
+#include "intent.h"
 
 /* One `create` in progress.  */
 struct sk_create
@@ -23,6 +24,7 @@ struct sk_create
   struct sk_seccomp_prog *seccomp;
   struct sk_init_ctx init;
   struct sk_state st;         /* borrows from the fields above */
+  struct sk_create_intent intent;   /* intent.json, written before acting */
   int sync_fd;
   int console_fd;             /* --console-socket, or run's own relay socket */
   int state_dirfd;

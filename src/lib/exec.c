@@ -24,6 +24,7 @@
 #include "state.h"
 #include "sync.h"
 #include "util/cleanup.h"
+#include "validate.h"
 #include "util/fd.h"
 #include "util/fs.h"
 
@@ -312,7 +313,7 @@ prepare (const struct sk_global *g, const char *id, const struct sk_exec_opts *o
          struct sk_exec_ctx *ctx, struct sk_state **st_out, struct sk_spec **spec_out,
          struct sk_process **proc_out, sk_error_t *err)
 {
-  if (sk_validate_id (id, err) < 0)
+  if (sk_validate_id (id, err) < 0 || sk_validate_preserve_fds (0, o->preserve_fds, err) < 0)
     return -1;
   struct sk_state *st = *st_out = sk_state_load (g->root, id, err);
   if (st == NULL || check_status (st, o, err) < 0)

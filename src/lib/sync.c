@@ -29,6 +29,7 @@ static const char *const names[SK_SYNC__MAX] = {
   [SK_SYNC_SECCOMP_FD] = "SECCOMP_FD",
   [SK_SYNC_SECCOMP_DONE] = "SECCOMP_DONE",
   [SK_SYNC_READY] = "READY",
+  [SK_SYNC_PLACED] = "PLACED",
 };
 
 /* The type of the last frame this process received (0: none yet).  */

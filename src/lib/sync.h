@@ -20,10 +20,17 @@
  *                                           write setgroups, uid_map, gid_map
  *                                   <--     MAPPED
  *   [pid/time ns by path or unshared: fork once more; the middle process
- *    sends PID(grandchild) and exits]
+ *    sends PID(grandchild) and exits.  Before the fork:]
+ *                                   <--     PLACED (the parent has put the
+ *                                           child in its cgroups: without
+ *                                           clone3 into a cgroup, or on v1,
+ *                                           a fork before that would stay
+ *                                           in the runtime's cgroups)
  *   PID (value = container pid)     -->     record pid (move netDevices,
  *                                           intelRdt, oomScoreAdj)
  *                                   <--     PID_ACK
+ *   [new cgroup ns: unshared now, so that its root is the container's own
+ *    cgroup in every hierarchy the parent joined it to]
  *   hostname, rlimits, ... mounts,
  *   devices (rootfs prepared)
  *   HOOKS                           -->     prestart + createRuntime hooks
@@ -65,6 +72,7 @@ enum sk_sync_type
   SK_SYNC_SECCOMP_DONE,
   SK_SYNC_READY,
   SK_SYNC_MOUNT_FD,
+  SK_SYNC_PLACED,
   SK_SYNC__MAX
 };
 

@@ -301,6 +301,55 @@ sk_cg_new (const struct sk_cgroup_ops *ops, const char *mountpoint, const char *
   return cg;
 }
 
+static sk_cgroup_intent_fn intent_fn;
+static void *intent_data;
+
+void
+sk_cgroup_set_intent_hook (sk_cgroup_intent_fn fn, void *data)
+{
+  intent_fn = fn;
+  intent_data = data;
+}
+
+/* How many components of full (below mountpoint) do not exist yet.  */
+static int
+missing_depth (const char *mountpoint, const char *full)
+{
+  _cleanup_free_ char *p = strdup (full);
+  size_t ml = strlen (mountpoint);
+  int depth = 0;
+  struct stat st;
+  while (p && strlen (p) > ml && stat (p, &st) < 0 && errno == ENOENT)
+    {
+      depth++;
+      *strrchr (p, '/') = '\0';
+    }
+  return depth;
+}
+
+/* Called by the managers with every hierarchy's cgroup resolved and none
+ * made yet (see sk_cgroup_set_intent_hook).  */
+int
+sk_cg_report_intent (const struct sk_cgroup_ops *ops, struct sk_cgroup *const *cgs, size_t n,
+                     sk_error_t *err)
+{
+  if (intent_fn == NULL)
+    return 0;
+  _cleanup_free_ struct sk_cgroup_place *places = calloc (n ? n : 1, sizeof *places);
+  if (places == NULL)
+    return sk_error_set (err, ENOMEM, "cgroup");
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct sk_cgroup *c = cgs[i];
+      places[i].controllers = (char *) (c->controllers ? c->controllers : "");
+      places[i].mountpoint = c->mountpoint;
+      places[i].path = c->path;
+      places[i].created_depth = missing_depth (c->mountpoint, c->full);
+      places[i].created = places[i].created_depth > 0;
+    }
+  return intent_fn (intent_data, ops->name, places, n, err);
+}
+
 struct sk_cgroup *
 sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_error_t *err)
 {
@@ -325,7 +374,8 @@ sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_e
       sk_error_set (err, ENOMEM, "cgroup `%s%s`", mountpoint, path);
       return NULL;
     }
-  if (ops->create (cg, r, err) < 0 || sk_cg_set_places (cg, err) < 0)
+  if (sk_cg_report_intent (ops, &cg, 1, err) < 0 || ops->create (cg, r, err) < 0
+      || sk_cg_set_places (cg, err) < 0)
     {
       sk_cgroup_free (cg);
       return NULL;

@@ -118,6 +118,10 @@ bool sk_cg_controllers_equal (const char *a, const char *b);
 bool sk_cg_controllers_has (const char *list, const char *name, size_t len);
 
 /* ---- shared by the managers ------------------------------------------- */
+/* Hand the resolved places to create's intent hook (cgroup.h), before the
+ * first mkdir.  */
+int sk_cg_report_intent (const struct sk_cgroup_ops *ops, struct sk_cgroup *const *cgs, size_t n,
+                         sk_error_t *err);
 struct sk_cgroup *sk_cg_new (const struct sk_cgroup_ops *ops, const char *mountpoint,
                              const char *path);
 /* Open one directory of a recorded cgroup (dirfd -1 when it is gone).  */

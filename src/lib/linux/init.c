@@ -82,6 +82,10 @@ enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
   pid_t pid = 0;
   if (ctx->need_fork)
     {
+      /* The forked init must inherit the container's cgroups (sync.h).  */
+      if (sk_sync_expect (ctx->sync_fd, SK_SYNC_PLACED, &m, err) < 0)
+        return -1;
+      sk_sync_msg_clear (&m);
       pid = fork ();
       if (pid < 0)
         return sk_error_set (err, errno, "fork into the pid namespace");
@@ -99,6 +103,10 @@ enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
   if (sk_sync_expect (ctx->sync_fd, SK_SYNC_PID_ACK, &m, err) < 0)
     return -1;
   sk_sync_msg_clear (&m);
+  /* The parent joined every cgroup hierarchy before PID_ACK: the new
+   * cgroup namespace is rooted at the container's own cgroups (spawn.c).  */
+  if (ctx->cgroupns_new && unshare (CLONE_NEWCGROUP) < 0)
+    return sk_error_set (err, errno, "unshare the cgroup namespace");
   return 0;
 }
 

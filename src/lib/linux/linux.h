@@ -39,6 +39,7 @@ struct sk_init_ctx
   struct sk_seccomp_prog *seccomp;   /* compiled in the parent, NULL if none */
   unsigned long new_ns_flags; /* CLONE_NEW* that init still has to unshare */
   bool userns_new;            /* a new user namespace whose maps the parent writes */
+  bool cgroupns_new;          /* a new cgroup namespace, unshared after PID_ACK */
   bool need_fork;             /* pid/time namespace entered after clone */
   /* filled in by init itself */
   char *state_json;           /* from HOOKS_DONE, for createContainer/startContainer */

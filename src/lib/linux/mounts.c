@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include "cgroup/cgroup_mount.h"
 #include "linux/linux.h"
 #include "linux/security.h"
 #include "linux/rootfs_int.h"
@@ -266,8 +267,8 @@ ms_to_attr (unsigned long ms)
  * step.  mount_setattr on the still-detached tree applies them to its top
  * mount only, like MS_REMOUNT|MS_BIND, and leaves flags the kernel locked
  * (inside a user namespace) alone instead of failing with EPERM.  */
-static int
-set_bind_attrs (int tree, const struct sk_mount_opts *o, const char *dest, sk_error_t *err)
+int
+sk_bind_set_attrs (int tree, const struct sk_mount_opts *o, const char *dest, sk_error_t *err)
 {
   struct mount_attr a = { .attr_set = ms_to_attr (o->flags), .attr_clr = ms_to_attr (o->cleared) };
 
@@ -405,7 +406,7 @@ make_bind_tree (int dirfd, const char *src, const struct sk_mount *m, const stru
   if (tree < 0)
     return sk_error_set (err, errno, "bind mount `%s` on `%s`", src[0] ? src : m->source,
                          m->destination);
-  if (set_bind_attrs (tree, o, m->destination, err) < 0)
+  if (sk_bind_set_attrs (tree, o, m->destination, err) < 0)
     return -1;
   if ((o->idmap || o->ridmap) && apply_idmap (tree, m, spec, o, err) < 0)
     return -1;
@@ -575,42 +576,24 @@ do_sysfs (struct mnt *x, int target, sk_error_t *err)
   return do_bind (x, AT_FDCWD, "/sys", target, err);
 }
 
-static const char *
-unified_hierarchy (void)
-{
-  struct statfs sfs;
-  if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
-    return "/sys/fs/cgroup";
-  return "/sys/fs/cgroup/unified";
-}
-
-/* `cgroup` and `cgroup2` both get a cgroup2 mount: skiff manages the
- * unified hierarchy only, which exists on pure v2 and hybrid hosts alike.
- * Inside a cgroup namespace it shows the container's own cgroup as root.
- * v1 mount data (controller names) would be invalid for cgroup2 and is
- * dropped.  */
+/* `cgroup` and `cgroup2` alike: the container's view of its cgroups
+ * (cgroup/cgroup_mount.c).  v1 mount data (controller names) is meaningless there
+ * (every hierarchy is shown) and is dropped; cgroup2 data goes to a fresh
+ * cgroup2 mount.  The tmpfs of the v1 layout is labelled like any tmpfs.  */
 static int
 do_cgroup (struct mnt *x, const char *type, int target, sk_error_t *err)
 {
-  const char *data = strcmp (type, "cgroup2") == 0 ? x->o.data : NULL;
+  const struct sk_spec *spec = x->ctx->spec;
+  _cleanup_free_ char *label = NULL;
 
-  if (do_fs_mount (x, "cgroup2", target, data, err) == 0)
-    return 0;
-  int e = (*err)->errnum;
-  if (e != EPERM && e != EBUSY && e != ENODEV && e != EACCES)
-    return -1;
-  sk_error_free (err);
-  /* The kernel refuses a cgroup2 mount to a user namespace that has no
-   * cgroup namespace of its own (and ENODEV means no cgroup2 at all):
-   * that is the host's setup, not the bundle's fault.  Bind the
-   * container's cgroup directory, or the whole unified hierarchy, read-only
-   * so the process still sees its limits.  */
-  x->o.flags |= MS_BIND | MS_REC | MS_RDONLY;
-  x->o.rattr_set |= MOUNT_ATTR_RDONLY;
-  x->o.rattr_clr &= ~MOUNT_ATTR_RDONLY;
-  if (x->ctx->cgroup_fd >= 0)
-    return do_bind (x, x->ctx->cgroup_fd, "", target, err);
-  return do_bind (x, AT_FDCWD, unified_hierarchy (), target, err);
+  if (spec->linux_ && spec->linux_->mount_label)
+    label = sk_selinux_mount_option (spec->linux_->mount_label);
+  struct sk_cgmount_req r = {
+    .rootfd = x->rootfd, .dest = x->dest, .target = target, .o = &x->o,
+    .v2_data = strcmp (type, "cgroup2") == 0 ? x->o.data : NULL, .tmpfs_label = label,
+    .cgroupns = sk_spec_namespace (spec, SK_NS_CGROUP) != NULL,
+  };
+  return sk_cgroup_mount (&r, err);
 }
 
 static int

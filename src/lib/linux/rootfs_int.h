@@ -43,6 +43,12 @@ int sk_move_mount_onto (int treefd, int targetfd, const char *dest, sk_error_t *
 int sk_bind_fd_onto (int srcfd, bool recursive, int targetfd, const char *dest,
                      sk_error_t *err);
 
+/* ro, nosuid, nodev, noexec, atime of o on the detached bind tree (top
+ * mount only); flags the kernel locked in a user namespace are kept
+ * rather than failing with EPERM.  dest names it in errors.  */
+int sk_bind_set_attrs (int tree, const struct sk_mount_opts *o, const char *dest,
+                       sk_error_t *err);
+
 /* An O_PATH fd of dest inside the root, created when missing as a
  * directory (dir) or an empty file.  */
 int sk_mount_target (int rootfd, const char *dest, bool dir, sk_error_t *err);

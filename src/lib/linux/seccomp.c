@@ -387,7 +387,7 @@ fail:
 struct sk_seccomp_prog *
 sk_seccomp_compile (const struct sk_seccomp *s, sk_error_t *err)
 {
-  if (s == NULL)
+  if (s == NULL || sk_seccomp_check_size (s, err) < 0)
     return NULL;
   size_t key_len = 0;
   _cleanup_free_ char *key = sk_seccomp_cache_key (s, &key_len);
