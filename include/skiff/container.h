@@ -131,5 +131,8 @@ int sk_log_init (const char *path, enum sk_log_format f, bool debug, sk_error_t 
 void sk_log_error (const char *msg);           /* the CLI's final error */
 void sk_log_warn (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 void sk_log_debug (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+bool sk_log_debug_enabled (void);
+/* Monotonic milliseconds, for the timings in --debug lines.  */
+double sk_log_ms (void);
 
 #endif

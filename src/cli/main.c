@@ -65,6 +65,20 @@ struct global_flags
   bool debug, systemd_cgroup, version, help;
 };
 
+/* True for `--root` / `-root` (a string flag written without `=VALUE`):
+ * the next argument is its value.  */
+static bool
+global_flag_takes_value (const struct sk_opt *opts, const char *arg)
+{
+  const char *name = arg + 1 + (arg[1] == '-');
+  if (strchr (name, '='))
+    return false;
+  for (const struct sk_opt *o = opts; o->name; o++)
+    if (strcmp (o->name, name) == 0)
+      return o->kind != SK_OPT_BOOL;
+  return false;
+}
+
 /* Global flags come before the command (runc's layout).  */
 static int
 parse_global (int argc, char **argv, struct global_flags *f, int *cmd_index, sk_error_t *err)
@@ -81,21 +95,34 @@ parse_global (int argc, char **argv, struct global_flags *f, int *cmd_index, sk_
     { NULL, 0, 0, NULL, NULL, NULL },
   };
   static const struct sk_cmd_help h = { "skiff", "[global options] COMMAND", "" };
-  /* --help at the global level prints the command list, not the table.  */
-  for (int i = 1; i < argc && argv[i][0] == '-'; i++)
-    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0
-        || strcmp (argv[i], "-help") == 0)
-      {
-        f->help = true;
-        return 0;
-      }
   /* --rootless is a bool flag in some callers' mouths (`--rootless`), a
    * value in others' (`--rootless=false`): accept both.  */
   for (int i = 1; i < argc && argv[i][0] == '-'; i++)
-    if (strcmp (argv[i], "--rootless") == 0 || strcmp (argv[i], "-rootless") == 0)
-      if (i + 1 >= argc || (strcmp (argv[i + 1], "true") && strcmp (argv[i + 1], "false")
-                            && strcmp (argv[i + 1], "auto")))
-        argv[i] = (char *) "--rootless=true";
+    {
+      if (strcmp (argv[i], "--rootless") == 0 || strcmp (argv[i], "-rootless") == 0)
+        if (i + 1 >= argc || (strcmp (argv[i + 1], "true") && strcmp (argv[i + 1], "false")
+                              && strcmp (argv[i + 1], "auto")))
+          argv[i] = (char *) "--rootless=true";
+      if (global_flag_takes_value (opts, argv[i]))
+        i++;
+    }
+  /* --help at the global level prints the command list, not the table,
+   * also after other global flags (`skiff --root DIR --help`, exit 0, as
+   * runc does: runc's own integration suite, run against skiff, calls
+   * every command through a wrapper that puts `--root DIR` first).  The
+   * scan skips the value of a flag that takes one, so `--root -h` is not
+   * read as help, and stops at the command.  */
+  for (int i = 1; i < argc && argv[i][0] == '-' && strcmp (argv[i], "--"); i++)
+    {
+      if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0
+          || strcmp (argv[i], "-help") == 0)
+        {
+          f->help = true;
+          return 0;
+        }
+      if (global_flag_takes_value (opts, argv[i]))
+        i++;
+    }
   return sk_opts_parse (&h, opts, argc, argv, cmd_index, err);
 }
 

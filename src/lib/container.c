@@ -103,6 +103,7 @@ prepare (struct sk_create *cc, sk_error_t *err)
   if (cc->spec->linux_ && cc->spec->linux_->seccomp
       && (cc->seccomp = sk_seccomp_compile (cc->spec->linux_->seccomp, err)) == NULL)
     return -1;
+  sk_create_debug_config (cc);
   return 0;
 }
 
@@ -315,6 +316,9 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
   sk_test_stop ("spawned");
   if (cc->cg && !in_cgroup && sk_cgroup_enter (cc->cg, cc->child, err) < 0)
     return -1;
+  sk_log_debug ("init cloned: pid %d, flags %#lx, cgroup `%s` (%s)", (int) cc->child,
+                plan.clone_flags, cc->cg && cc->cg->path ? cc->cg->path : "none",
+                in_cgroup ? "CLONE_INTO_CGROUP" : "joined after clone");
   return 0;
 }
 
@@ -324,20 +328,25 @@ drive_init (struct sk_create *cc, sk_error_t *err)
 {
   struct sk_sync_msg m;
   int fd = cc->sync_fd;
+  double t0 = sk_log_ms ();
   if (cc->init.userns_new)
     {
       if (sk_sync_expect (fd, SK_SYNC_USERNS, &m, err) < 0)
         return -1;
       sk_sync_msg_clear (&m);
-      if (sk_userns_write_maps (cc->child, cc->spec, err) < 0
+      sk_create_debug_step (cc, "USERNS: user namespace created", t0);
+      if (sk_mount_sources_send (cc->spec, cc->bundle, cc->child, fd, err) < 0
+          || sk_userns_write_maps (cc->child, cc->spec, err) < 0
           || sk_sync_send (fd, SK_SYNC_MAPPED, 0, NULL, -1, err) < 0)
         return -1;
+      sk_create_debug_step (cc, "MAPPED: bind sources sent, id maps written", t0);
     }
   /* spawn_child placed the child in its cgroups: it may fork now.  */
   if (cc->init.need_fork && sk_sync_send (fd, SK_SYNC_PLACED, 0, NULL, -1, err) < 0)
     return -1;
   if (sk_sync_expect (fd, SK_SYNC_PID, &m, err) < 0)
     return -1;
+  sk_create_debug_step (cc, "PID: namespaces entered", t0);
   cc->pid = m.value ? (pid_t) m.value : cc->child;
   sk_sync_msg_clear (&m);
   if (cc->pid != cc->child)
@@ -356,6 +365,7 @@ drive_init (struct sk_create *cc, sk_error_t *err)
   if (sk_sync_expect (fd, SK_SYNC_HOOKS, &m, err) < 0)
     return -1;
   sk_sync_msg_clear (&m);
+  sk_create_debug_step (cc, "HOOKS: mounts and devices done", t0);
   sk_create_fill_state (cc);
   if (sk_state_write (cc->g->root, &cc->st, err) < 0)
     return -1;
@@ -382,6 +392,7 @@ drive_init (struct sk_create *cc, sk_error_t *err)
   if (sk_sync_expect (fd, SK_SYNC_READY, &m, err) < 0)
     return -1;
   sk_sync_msg_clear (&m);
+  sk_create_debug_step (cc, "READY: pivot_root, paths, console done", t0);
   /* After the child's whole setup, so a small RLIMIT_NOFILE cannot break
    * it (see attrs.c).  */
   if (sk_rlimits_apply (cc->spec->process, cc->pid, err) < 0)
@@ -483,8 +494,18 @@ sk_create_run (struct sk_create *cc, sk_error_t *err)
   if (claim (cc, err) < 0)
     goto fail;
   /* restore (checkpoint/restore.c) has CRIU make the processes instead.  */
-  if (cc->spawn ? cc->spawn (cc, err) < 0 : spawn_child (cc, err) < 0 || drive_init (cc, err) < 0)
+  if (cc->spawn)
+    {
+      if (cc->spawn (cc, err) < 0)
+        goto fail;
+    }
+  else if (spawn_child (cc, err) < 0)
     goto fail;
+  else if (drive_init (cc, err) < 0)
+    {
+      sk_create_explain_init_exit (cc, err);
+      goto fail;
+    }
   if (cc->o->pid_file)
     {
       if (write_pid_file (cc->o->pid_file, cc->pid, err) < 0)

@@ -54,6 +54,12 @@ int sk_run_foreground (const struct sk_global *g, struct sk_create *cc, int cons
                        int *code, sk_error_t *err);
 /* The signals run relays (blocked before the container exists).  */
 void sk_run_relay_sigset (sigset_t *set);
+/* container_debug.c */
+void sk_create_debug_config (const struct sk_create *cc);
+void sk_create_debug_step (const struct sk_create *cc, const char *what, double t0);
+/* Turn "container init exited unexpectedly" into how it ended (reaping it
+ * when it is our child) and the last step it reported.  */
+void sk_create_explain_init_exit (struct sk_create *cc, sk_error_t *err);
 void sk_create_clear (struct sk_create *cc);
 
 /* SIGKILL pid and wait until it is gone (reap it when it is our child).  */

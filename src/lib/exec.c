@@ -368,6 +368,10 @@ sk_container_exec (const struct sk_global *g, const char *id, const struct sk_ex
   sk_exec_forward_set (&fwd);
   sigaddset (&fwd, SIGWINCH);
   sigprocmask (SIG_BLOCK, &fwd, &ctx.saved_mask);
+  double t0 = sk_log_ms ();
+  sk_log_debug ("exec in `%s` (init pid %d): `%s`, %zu args, terminal %s", id, (int) st->pid,
+                built->args.n ? built->args.v[0] : "", built->args.n,
+                built->terminal ? "yes" : "no");
   pid_t c1 = spawn_stage1 (&ctx, err);
   if (c1 < 0)
     goto out;
@@ -377,6 +381,8 @@ sk_container_exec (const struct sk_global *g, const char *id, const struct sk_ex
       child_error (err, exit_code);
       goto out;
     }
+  sk_log_debug ("exec: process %d started in the container (%.1f ms)", (int) pid,
+                sk_log_ms () - t0);
   pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
   if (pidfd < 0)
     {

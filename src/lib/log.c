@@ -128,3 +128,17 @@ sk_log_debug (const char *fmt, ...)
   emitv ("debug", fmt, ap);
   va_end (ap);
 }
+
+double
+sk_log_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+bool
+sk_log_debug_enabled (void)
+{
+  return log_debug;
+}

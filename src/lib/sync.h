@@ -11,7 +11,13 @@
  *   [clone3 with CLONE_NEW* and CLONE_INTO_CGROUP, or clone + cgroup.procs]
  *   join ns by path (user first), unshare
  *   the rest
- *   USERNS (new user namespace)     -->     write setgroups, uid_map, gid_map
+ *   USERNS (new user namespace)     -->     enter the child's mount ns, open
+ *                                           every bind source (O_PATH, host
+ *                                           creds), come back
+ *                                   <--     MOUNT_FD (value = mount index,
+ *                                           fd), one per bind mount in
+ *                                           config order (mount_sources.c)
+ *                                           write setgroups, uid_map, gid_map
  *                                   <--     MAPPED
  *   [pid/time ns by path or unshared: fork once more; the middle process
  *    sends PID(grandchild) and exits.  Before the fork:]
@@ -80,6 +86,7 @@ enum sk_sync_type
   SK_SYNC_SECCOMP_FD,
   SK_SYNC_SECCOMP_DONE,
   SK_SYNC_READY,
+  SK_SYNC_MOUNT_FD,
   SK_SYNC_PLACED,
   SK_SYNC__MAX
 };
@@ -91,7 +98,7 @@ struct sk_sync_msg
 {
   enum sk_sync_type type;
   int32_t errnum;      /* ERROR */
-  int64_t value;       /* PID */
+  int64_t value;       /* PID; MOUNT_FD: index in spec->mounts */
   char *data;          /* NUL-terminated payload or NULL; caller frees */
   size_t len;
   int fd;              /* received fd or -1 */
@@ -110,5 +117,8 @@ void sk_sync_send_error (int sock, const sk_error_t e);
 int sk_sync_expect (int sock, enum sk_sync_type want, struct sk_sync_msg *m,
                     sk_error_t *err);
 void sk_sync_msg_clear (struct sk_sync_msg *m);
+/* The type of the last frame received by this process, 0 if none: how far
+ * a child that died got (see container.c, "exited unexpectedly").  */
+enum sk_sync_type sk_sync_last_received (void);
 
 #endif

@@ -73,6 +73,7 @@ enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
        * nsexec does.  No container process exists yet.  */
       prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
       if (sk_sync_send (ctx->sync_fd, SK_SYNC_USERNS, 0, NULL, -1, err) < 0
+          || sk_mount_sources_receive (ctx, err) < 0
           || sk_sync_expect (ctx->sync_fd, SK_SYNC_MAPPED, &m, err) < 0)
         return -1;
       prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -201,6 +202,8 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
 {
   if (enter_namespaces (ctx, err) < 0)
     return -1;
+  if (sk_netdev_loopback_up (ctx->spec, err) < 0)
+    return -1;
   if (setsid () < 0)
     return sk_error_set (err, errno, "setsid");
   if (sk_attrs_apply (ctx, err) < 0)
@@ -225,6 +228,8 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
   if (sk_rootfs_finalize (ctx, err) < 0)
     return -1;
   if (p && p->terminal && sk_tty_setup (ctx, err) < 0)
+    return -1;
+  if (sk_rootfs_dev_readonly (ctx, err) < 0)
     return -1;
   if (ctx->console_socket_fd >= 0)
     close (ctx->console_socket_fd);
@@ -301,6 +306,8 @@ after_ready (struct sk_init_ctx *ctx, sk_error_t *err)
   /* Built before seccomp is loaded: a filter may refuse the allocation.  */
   char **env = ctx->spec->process->env.v;
   if (ctx->listen_fds > 0 && (env = listen_env (ctx, err)) == NULL)
+    return -1;
+  if ((env = sk_env_with_home (env, ctx->spec->process->user.uid, err)) == NULL)
     return -1;
   /* LSM labels, caps/user, seccomp: security.c orders them (seccomp
    * before the capability drop only when it could not load after it).  */

@@ -384,8 +384,8 @@ apply_idmap (int tree, const struct sk_mount *m, const struct sk_spec *spec,
 static int *premade;
 static size_t n_premade;
 
-static char *
-bind_source (const char *bundle, const char *source)
+char *
+sk_mount_bind_source (const char *bundle, const char *source)
 {
   char *s = NULL;
   if (source == NULL)
@@ -430,7 +430,7 @@ sk_mounts_prepare_idmapped (const struct sk_spec *spec, const char *bundle, sk_e
       if (sk_mount_opts_parse (&m->options, &o, err) < 0)
         return -1;
       bool want = (o.idmap || o.ridmap) && (o.flags & MS_BIND);
-      _cleanup_free_ char *src = want ? bind_source (bundle, m->source) : NULL;
+      _cleanup_free_ char *src = want ? sk_mount_bind_source (bundle, m->source) : NULL;
       int r = 0;
       if (want && src == NULL)
         r = sk_error_set (err, EINVAL, "mount `%s`: bind mount without a source", m->destination);
@@ -455,6 +455,8 @@ sk_mounts_close_idmapped (void)
 }
 
 /* ---- performing one config mount -------------------------------------- */
+
+static bool same_path (const char *a, const char *b);
 
 struct mnt
 {
@@ -508,6 +510,13 @@ legacy_bind (struct mnt *x, const char *src, int target, sk_error_t *err)
   return 0;
 }
 
+/* The source the parent opened for this bind (mount_sources.c), or -1.  */
+static int
+source_fd (const struct mnt *x)
+{
+  return x->ctx->mount_src_fds ? x->ctx->mount_src_fds[x->index] : -1;
+}
+
 static int
 do_bind (struct mnt *x, int dirfd, const char *src, int target, sk_error_t *err)
 {
@@ -515,6 +524,8 @@ do_bind (struct mnt *x, int dirfd, const char *src, int target, sk_error_t *err)
 
   if (x->index < n_premade && premade[x->index] >= 0)
     tree = steal_fd (&premade[x->index]);
+  else if (dirfd == AT_FDCWD && source_fd (x) >= 0)
+    tree = make_bind_tree (source_fd (x), "", x->m, x->ctx->spec, &x->o, err);
   else
     tree = make_bind_tree (dirfd, src, x->m, x->ctx->spec, &x->o, err);
   if (tree < 0 && *err && (*err)->errnum == ENOSYS && dirfd == AT_FDCWD
@@ -658,10 +669,11 @@ mount_one (struct mnt *x, sk_error_t *err)
 
   if (x->o.flags & MS_BIND && !(x->o.flags & MS_REMOUNT))
     {
-      src = bind_source (x->ctx->bundle, x->m->source);
+      src = sk_mount_bind_source (x->ctx->bundle, x->m->source);
       if (src == NULL)
         return sk_error_set (err, EINVAL, "mount `%s`: bind mount without a source", x->dest);
-      if (stat (src, &st) < 0)
+      int srcfd = source_fd (x);
+      if ((srcfd >= 0 ? fstat (srcfd, &st) : stat (src, &st)) < 0)
         return sk_error_set (err, errno, "bind mount source `%s`", src);
       dir = S_ISDIR (st.st_mode);
     }
@@ -678,6 +690,16 @@ mount_one (struct mnt *x, sk_error_t *err)
       old = openat (target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (old < 0)
         return sk_error_set (err, errno, "tmpcopyup `%s`", x->dest);
+    }
+  /* A read-only /dev still needs its device nodes, /dev/pts, the ptmx
+   * link and /dev/console made inside it: mount it writable now and let
+   * sk_rootfs_dev_readonly remount it read-only at the end, as runc does
+   * (not in the spec; runc's integration suite, mounts.bats "ro /dev
+   * mount", and images hardened with a read-only /dev rely on it).  */
+  if ((x->o.flags & (MS_RDONLY | MS_REMOUNT)) == MS_RDONLY && same_path (x->dest, "/dev"))
+    {
+      x->o.flags &= ~MS_RDONLY;
+      x->ctx->dev_readonly = true;
     }
   if (dispatch (x, src, target, err) < 0)
     return -1;
@@ -703,6 +725,12 @@ sk_mounts_apply (struct sk_init_ctx *ctx, int rootfd, sk_error_t *err)
         return -1;
     }
   sk_mounts_close_idmapped ();
+  /* Host directories: no reason to keep them open until execve.  */
+  for (size_t i = 0; ctx->mount_src_fds && i < spec->n_mounts; i++)
+    if (ctx->mount_src_fds[i] >= 0)
+      close (ctx->mount_src_fds[i]);
+  free (ctx->mount_src_fds);
+  ctx->mount_src_fds = NULL;
   return 0;
 }
 

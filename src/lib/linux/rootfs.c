@@ -349,3 +349,19 @@ sk_rootfs_finalize (struct sk_init_ctx *ctx, sk_error_t *err)
     return sk_error_set (err, errno, "set rootfsPropagation on `/`");
   return 0;
 }
+
+int
+sk_rootfs_dev_readonly (struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  if (!ctx->dev_readonly)
+    return 0;
+  _cleanup_close_ int fd = open ("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  /* Not recursive: /dev/pts, /dev/shm, /dev/mqueue keep their own flags
+   * (a read-only devpts would make every pty unusable).  */
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+  if (fd < 0)
+    return sk_error_set (err, errno, "open `/dev`");
+  if (mount_setattr (fd, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+    return sk_error_set (err, errno, "remount `/dev` read-only");
+  return 0;
+}

@@ -32,6 +32,9 @@ void sk_mount_opts_free (struct sk_mount_opts *o);
 /* "/proc/self/fd/N" for fd: mount(2) on that path acts on what fd refers
  * to, not on whatever the path's components point at by then.  */
 void sk_fd_path (int fd, char buf[static 32]);
+/* A bind mount's source: absolute as given, else relative to the bundle
+ * (malloc'd; NULL without a source or memory).  */
+char *sk_mount_bind_source (const char *bundle, const char *source);
 
 /* Attach the detached mount treefd on top of what targetfd refers to.  */
 int sk_move_mount_onto (int treefd, int targetfd, const char *dest, sk_error_t *err);

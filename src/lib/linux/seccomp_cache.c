@@ -110,6 +110,12 @@ sk_seccomp_cache_key (const struct sk_seccomp *s, size_t *len)
   put_str (&b, SKIFF_COMMIT);
   put_u64 (&b, ((uint64_t) v->major << 32) | (v->minor << 16) | v->micro);
   put_str (&b, uname (&u) == 0 ? u.release : "");
+  /* What the program is built from beyond the profile: the layout of
+   * skiff's own additions (bump on change; the commit is not enough for a
+   * build from a modified tree) and the native arch, whose syscall numbers
+   * the ENOSYS prologue compares against (seccomp_enosys.c).  */
+  put_str (&b, "enosys-prologue-1");
+  put_u64 (&b, seccomp_arch_native ());
   put_str (&b, s->default_action);
   put_u64 (&b, s->has_default_errno_ret);
   put_u64 (&b, s->default_errno_ret);

@@ -43,6 +43,11 @@ int sk_seccomp_check_size (const struct sk_seccomp *s, sk_error_t *err);
 
 /* seccomp_cache.c */
 char *sk_seccomp_cache_key (const struct sk_seccomp *s, size_t *len);
+/* seccomp_enosys.c: put the "newer than the profile -> ENOSYS" prologue in
+ * front of p's program (def: the default action).  */
+bool sk_seccomp_wants_enosys (uint32_t default_action);
+int sk_seccomp_add_enosys (void *ctx, const struct sk_seccomp *s, uint32_t def,
+                           struct sk_seccomp_prog *p, sk_error_t *err);
 struct sk_seccomp_prog *sk_seccomp_cache_load (const char *key, size_t key_len);
 /* Set by the fuzzer and unit tests: neither read nor write the cache.  */
 extern bool sk_seccomp_cache_disabled;
