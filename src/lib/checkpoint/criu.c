@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "checkpoint/criu.h"
@@ -623,8 +624,9 @@ sk_criu_version (int *version, sk_error_t *err)
   return r;
 }
 
+/* The first executable NAME in $PATH, into OUT; false when none.  */
 static bool
-in_path (const char *name)
+in_path (const char *name, char *out, size_t size)
 {
   const char *path = getenv ("PATH");
   if (path == NULL)
@@ -633,9 +635,8 @@ in_path (const char *name)
   for (char *save = NULL, *d = copy ? strtok_r (copy, ":", &save) : NULL; d;
        d = strtok_r (NULL, ":", &save))
     {
-      char p[4096];
-      snprintf (p, sizeof p, "%s/%s", *d ? d : ".", name);
-      if (access (p, X_OK) == 0)
+      snprintf (out, size, "%s/%s", *d ? d : ".", name);
+      if (access (out, X_OK) == 0)
         return true;
     }
   return false;
@@ -692,17 +693,117 @@ criu_check (sk_error_t *err)
   return sk_error_set (err, 0, "`criu check` failed: %s", *line ? line : "no output");
 }
 
+/* `criu check` and the version request cost two CRIU processes (0.1 s on
+ * a quiet machine, most of a second on a busy one), and `features` and
+ * `checkpoint --help` are probes that containerd's shim and CRI-O run on
+ * every start.  Their outcome is kept in /run/skiff-cache/criu, keyed by
+ * the criu binary (path, inode, size, mtime) and the kernel's boot id: a
+ * new CRIU or a reboot (a new kernel) asks again.  The cache is used only
+ * when it belongs to us and no one else can write it; any failure to read
+ * or write it just means asking CRIU.  */
+#define CRIU_CACHE_DIR "/run/skiff-cache"
+#define CRIU_CACHE CRIU_CACHE_DIR "/criu"
+
+static bool
+criu_cache_key (const char *criu, char *key, size_t size)
+{
+  struct stat st;
+  char boot[64] = "";
+  int fd = open ("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || stat (criu, &st) < 0)
+    {
+      if (fd >= 0)
+        close (fd);
+      return false;
+    }
+  ssize_t n = read (fd, boot, sizeof boot - 1);
+  close (fd);
+  if (n <= 0)
+    return false;
+  boot[strcspn (boot, "\n")] = '\0';
+  snprintf (key, size, "skiff-criu-1 %s %llu %lld %lld.%09ld %s", criu,
+            (unsigned long long) st.st_ino, (long long) st.st_size,
+            (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec, boot);
+  return true;
+}
+
+/* 1 and *v set (or the error) when the cache answers for KEY, else 0.  */
+static int
+criu_cache_get (const char *key, int *v, sk_error_t *err)
+{
+  int fd = open (CRIU_CACHE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  char buf[2048];
+  if (fd < 0)
+    return 0;
+  ssize_t n = fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_uid == geteuid ()
+              && !(st.st_mode & 022) ? read (fd, buf, sizeof buf - 1) : -1;
+  close (fd);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  size_t klen = strlen (key);
+  if (strncmp (buf, key, klen) != 0 || buf[klen] != '\n')
+    return 0;
+  char *res = buf + klen + 1;
+  res[strcspn (res, "\n")] = '\0';
+  if (strncmp (res, "ok ", 3) == 0)
+    {
+      *v = atoi (res + 3);
+      return *v > 0;
+    }
+  if (strncmp (res, "err ", 4) == 0)
+    {
+      sk_error_set (err, 0, "%s", res + 4);
+      return 1;
+    }
+  return 0;
+}
+
+static void
+criu_cache_put (const char *key, int v, const sk_error_t e)
+{
+  if (mkdir (CRIU_CACHE_DIR, 0700) < 0 && errno != EEXIST)
+    return;
+  char tmp[] = CRIU_CACHE_DIR "/.criu.XXXXXX";
+  int fd = mkostemp (tmp, O_CLOEXEC);
+  if (fd < 0)
+    return;
+  char *msg = e ? sk_error_string (e) : NULL;
+  if (msg)
+    msg[strcspn (msg, "\n")] = '\0';
+  int ok = msg ? dprintf (fd, "%s\nerr %s\n", key, msg) : dprintf (fd, "%s\nok %d\n", key, v);
+  free (msg);
+  close (fd);
+  if (ok < 0 || rename (tmp, CRIU_CACHE) < 0)
+    unlink (tmp);
+}
+
 int
 sk_criu_usable (char **version, sk_error_t *err)
 {
-  if (!in_path ("criu"))
+  char criu[4096], key[4600];
+  if (!in_path ("criu", criu, sizeof criu))
     return sk_error_set (err, 0, "criu is not installed: `criu` not found in $PATH "
                          "(checkpoint and restore need CRIU, e.g. apt-get install criu)");
-  if (criu_check (err) < 0)
+  int v = 0;
+  bool keyed = criu_cache_key (criu, key, sizeof key);
+  int hit = keyed ? criu_cache_get (key, &v, err) : 0;
+  if (hit && *err)
     return -1;
-  int v;
-  if (sk_criu_version (&v, err) < 0)
-    return -1;
+  if (!hit)
+    {
+      sk_error_t e = NULL;
+      if (criu_check (&e) == 0)
+        (void) sk_criu_version (&v, &e);
+      if (keyed)
+        criu_cache_put (key, v, e);
+      if (e)
+        {
+          *err = e;
+          return -1;
+        }
+    }
   /* The VERSION request exists since CRIU 3.0; runc asks for 3.0 too.  */
   if (asprintf (version, "%d.%d.%d", v / 10000, v / 100 % 100, v % 100) < 0)
     return sk_error_set (err, errno, "criu version");
