@@ -78,7 +78,9 @@ checked=$((checked + 1))
 for page in "$srcdir"/man/skiff-*.8.scd; do
   cmd=$(basename "$page" .8.scd)
   cmd=${cmd#skiff-}
-  if ! "$SKIFF" "$cmd" --help >"$tmp/out" 2>&1; then
+  # `checkpoint --help` prints its options but fails where CRIU cannot
+  # work (CRI-O's probe): its options are still checked.
+  if ! "$SKIFF" "$cmd" --help >"$tmp/out" 2>&1 && ! grep -q '^Options:' "$tmp/out"; then
     echo "skip: \`skiff $cmd --help\` failed ($(head -n1 "$tmp/out")): not implemented yet?"
     skipped=$((skipped + 1))
     continue

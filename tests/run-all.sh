@@ -48,7 +48,8 @@ summary () {
 PACKAGES="autoconf automake libtool pkg-config make gcc libc6-dev git
   libseccomp-dev libcap-dev libyajl-dev check scdoc
   busybox-static bats python3 python3-jsonschema iproute2 procps util-linux
-  qemu-system-x86 kmod cpio xz-utils"
+  qemu-system-x86 kmod cpio xz-utils
+  uidmap podman"
 missing=()
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \

@@ -15,9 +15,21 @@ struct sk_global
 {
   const char *root;          /* state root, default /run/skiff */
   bool systemd_cgroup;
-  bool rootless;
+  bool rootless;              /* rootless mode (see sk_rootless_resolve) */
   bool debug;
 };
+
+/* Rootless mode, as runc's --rootless: flag is "true", "false", "auto" or
+ * NULL (auto: euid != 0, or root in a user namespace that maps it to a
+ * host uid other than 0).  */
+int sk_rootless_resolve (const char *flag, bool *rootless, sk_error_t *err);
+bool sk_rootless_detect (void);
+/* The default state root of an unprivileged caller: $XDG_RUNTIME_DIR/skiff,
+ * with a clear error when XDG_RUNTIME_DIR is unset or not the caller's.  */
+char *sk_rootless_state_root (sk_error_t *err);
+/* Create the rootless state root 0700 (no other user may list or touch
+ * the containers in it) and check the caller owns it.  */
+int sk_rootless_prepare_root (const char *root, sk_error_t *err);
 
 struct sk_create_opts
 {
@@ -119,5 +131,8 @@ int sk_log_init (const char *path, enum sk_log_format f, bool debug, sk_error_t 
 void sk_log_error (const char *msg);           /* the CLI's final error */
 void sk_log_warn (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 void sk_log_debug (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+bool sk_log_debug_enabled (void);
+/* Monotonic milliseconds, for the timings in --debug lines.  */
+double sk_log_ms (void);
 
 #endif

@@ -10,7 +10,27 @@
 typedef int sk_cmd_fn (const struct sk_global *g, int argc, char **argv, sk_error_t *err);
 
 sk_cmd_fn cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete, cmd_list,
-  cmd_spec, cmd_features, cmd_exec, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events;
+  cmd_spec, cmd_features, cmd_exec, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events,
+  cmd_checkpoint, cmd_restore;
+
+/* The flags `checkpoint` and `restore` share (runc's spellings).  */
+#define SK_CRIU_SHARED_OPTS(c)                                                 \
+  { "image-path", 0, SK_OPT_STRING, &(c).image_path, "DIR",                    \
+    "CRIU image directory (default: ./checkpoint)" },                          \
+  { "work-path", 0, SK_OPT_STRING, &(c).work_path, "DIR",                      \
+    "CRIU work files and logs (default: the image directory)" },               \
+  { "tcp-established", 0, SK_OPT_BOOL, &(c).tcp_established, NULL,             \
+    "allow open TCP connections" },                                            \
+  { "ext-unix-sk", 0, SK_OPT_BOOL, &(c).ext_unix_sk, NULL,                     \
+    "allow external unix sockets" },                                           \
+  { "shell-job", 0, SK_OPT_BOOL, &(c).shell_job, NULL, "allow shell jobs" },    \
+  { "file-locks", 0, SK_OPT_BOOL, &(c).file_locks, NULL, "handle file locks" }, \
+  { "lazy-pages", 0, SK_OPT_BOOL, &(c).lazy_pages, NULL,                       \
+    "use userfaultfd to restore memory pages lazily" },                        \
+  { "auto-dedup", 0, SK_OPT_BOOL, &(c).auto_dedup, NULL,                       \
+    "deduplicate memory images" },                                             \
+  { "manage-cgroups-mode", 0, SK_OPT_STRING, &(c).manage_cgroups_mode,         \
+    "MODE", "CRIU's cgroup mode: soft, full, strict or ignore" }
 
 /* The flags `create` and `run` share (runc's spellings).  */
 #define SK_CREATE_OPTS(o)                                                      \

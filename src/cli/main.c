@@ -27,6 +27,8 @@ static const struct
   { "update", cmd_update, "update a container's resource limits" },
   { "ps", cmd_ps, "list the processes of a container" },
   { "events", cmd_events, "print container events and statistics" },
+  { "checkpoint", cmd_checkpoint, "checkpoint a running container with CRIU" },
+  { "restore", cmd_restore, "restore a container from a CRIU checkpoint" },
 };
 
 static void
@@ -45,7 +47,8 @@ print_help (void)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     printf ("  %-10s %s\n", commands[i].name, commands[i].summary);
   printf ("\nGlobal options:\n"
-          "  --root DIR             state directory (default %s)\n"
+          "  --root DIR             state directory (default %s;\n"
+          "                         $XDG_RUNTIME_DIR/skiff for an unprivileged user)\n"
           "  --log FILE             log file (default: stderr)\n"
           "  --log-format FORMAT    text or json\n"
           "  --debug                debug logging\n"
@@ -61,6 +64,20 @@ struct global_flags
   const char *root, *log, *log_format, *rootless, *criu;
   bool debug, systemd_cgroup, version, help;
 };
+
+/* True for `--root` / `-root` (a string flag written without `=VALUE`):
+ * the next argument is its value.  */
+static bool
+global_flag_takes_value (const struct sk_opt *opts, const char *arg)
+{
+  const char *name = arg + 1 + (arg[1] == '-');
+  if (strchr (name, '='))
+    return false;
+  for (const struct sk_opt *o = opts; o->name; o++)
+    if (strcmp (o->name, name) == 0)
+      return o->kind != SK_OPT_BOOL;
+  return false;
+}
 
 /* Global flags come before the command (runc's layout).  */
 static int
@@ -78,26 +95,40 @@ parse_global (int argc, char **argv, struct global_flags *f, int *cmd_index, sk_
     { NULL, 0, 0, NULL, NULL, NULL },
   };
   static const struct sk_cmd_help h = { "skiff", "[global options] COMMAND", "" };
-  /* --help at the global level prints the command list, not the table.  */
-  for (int i = 1; i < argc && argv[i][0] == '-'; i++)
-    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0
-        || strcmp (argv[i], "-help") == 0)
-      {
-        f->help = true;
-        return 0;
-      }
   /* --rootless is a bool flag in some callers' mouths (`--rootless`), a
    * value in others' (`--rootless=false`): accept both.  */
   for (int i = 1; i < argc && argv[i][0] == '-'; i++)
-    if (strcmp (argv[i], "--rootless") == 0 || strcmp (argv[i], "-rootless") == 0)
-      if (i + 1 >= argc || (strcmp (argv[i + 1], "true") && strcmp (argv[i + 1], "false")
-                            && strcmp (argv[i + 1], "auto")))
-        argv[i] = (char *) "--rootless=true";
+    {
+      if (strcmp (argv[i], "--rootless") == 0 || strcmp (argv[i], "-rootless") == 0)
+        if (i + 1 >= argc || (strcmp (argv[i + 1], "true") && strcmp (argv[i + 1], "false")
+                              && strcmp (argv[i + 1], "auto")))
+          argv[i] = (char *) "--rootless=true";
+      if (global_flag_takes_value (opts, argv[i]))
+        i++;
+    }
+  /* --help at the global level prints the command list, not the table,
+   * also after other global flags (`skiff --root DIR --help`, exit 0, as
+   * runc does: runc's own integration suite, run against skiff, calls
+   * every command through a wrapper that puts `--root DIR` first).  The
+   * scan skips the value of a flag that takes one, so `--root -h` is not
+   * read as help, and stops at the command.  */
+  for (int i = 1; i < argc && argv[i][0] == '-' && strcmp (argv[i], "--"); i++)
+    {
+      if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0
+          || strcmp (argv[i], "-help") == 0)
+        {
+          f->help = true;
+          return 0;
+        }
+      if (global_flag_takes_value (opts, argv[i]))
+        i++;
+    }
   return sk_opts_parse (&h, opts, argc, argv, cmd_index, err);
 }
 
 static int
-setup_global (const struct global_flags *f, struct sk_global *g, sk_error_t *err)
+setup_global (const struct global_flags *f, struct sk_global *g, bool uses_state,
+              char **xdg_root, sk_error_t *err)
 {
   enum sk_log_format lf = SK_LOG_TEXT;
   if (f->log_format && strcmp (f->log_format, "json") == 0)
@@ -107,16 +138,28 @@ setup_global (const struct global_flags *f, struct sk_global *g, sk_error_t *err
                          f->log_format);
   if (sk_log_init (f->log, lf, f->debug, err) < 0)
     return -1;
-  g->root = f->root ? f->root : SK_DEFAULT_ROOT;
+  if (sk_rootless_resolve (f->rootless, &g->rootless, err) < 0)
+    return -1;
   g->debug = f->debug;
   g->systemd_cgroup = f->systemd_cgroup;
-  g->rootless = f->rootless && strcmp (f->rootless, "true") == 0;
-  if (f->rootless && strcmp (f->rootless, "true") && strcmp (f->rootless, "false")
-      && strcmp (f->rootless, "auto"))
-    return sk_error_set (err, 0, "invalid --rootless `%s`: expected true, false or auto",
-                         f->rootless);
-  if (g->rootless)
-    return sk_error_set (err, 0, "--rootless=true is not supported yet: run skiff as root");
+  if (!uses_state)
+    return 0;
+  /* runc's default root for an unprivileged caller (rootless_linux.go
+   * shouldHonorXDGRuntimeDir) is $XDG_RUNTIME_DIR/runc, whatever
+   * --rootless says; ours is $XDG_RUNTIME_DIR/skiff.  */
+  bool unprivileged = sk_rootless_detect ();
+  if (f->root)
+    g->root = f->root;
+  else if (unprivileged)
+    {
+      if ((*xdg_root = sk_rootless_state_root (err)) == NULL)
+        return -1;
+      g->root = *xdg_root;
+    }
+  else
+    g->root = SK_DEFAULT_ROOT;
+  if (unprivileged && sk_rootless_prepare_root (g->root, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -165,9 +208,16 @@ main (int argc, char **argv)
         if ((strcmp (name, "create") == 0 || strcmp (name, "run") == 0
              || strcmp (name, "exec") == 0) && sk_exe_protect (&err) < 0)
           return finish (&err);
-        if (setup_global (&f, &g, &err) < 0)
-          return finish (&err);
+        /* spec and features touch no state: no root to resolve.  */
+        bool uses_state = strcmp (name, "spec") != 0 && strcmp (name, "features") != 0;
+        char *xdg_root = NULL;
+        if (setup_global (&f, &g, uses_state, &xdg_root, &err) < 0)
+          {
+            free (xdg_root);
+            return finish (&err);
+          }
         r = commands[i].fn (&g, argc - ci, argv + ci, &err);
+        free (xdg_root);
         if (r < 0)
           return finish (&err);
         return r;

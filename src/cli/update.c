@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "commands.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 struct flags
 {
@@ -51,31 +52,50 @@ bad:
                        bytes ? "a byte count (e.g. 268435456 or 256m)" : "an integer");
 }
 
+/* `--resources -`: stdin is what the caller chose to hand over (a pipe),
+ * read to EOF but no further than SK_INPUT_FILE_MAX.  */
 static int
-load_resources (const char *path, struct sk_resources **out, sk_error_t *err)
+read_stdin (char **out, size_t *out_len, sk_error_t *err)
 {
-  _cleanup_fclose_ FILE *f = strcmp (path, "-") == 0 ? NULL : fopen (path, "re");
-  FILE *in = strcmp (path, "-") == 0 ? stdin : f;
-  if (in == NULL)
-    return sk_error_set (err, errno, "update: open `%s`", path);
   _cleanup_free_ char *buf = NULL;
   size_t len = 0, cap = 0;
   for (;;)
     {
       if (len + 4096 > cap)
         {
+          if (cap >= SK_INPUT_FILE_MAX)
+            return sk_error_set (err, 0, "update: read `-`: larger than %u bytes",
+                                 SK_INPUT_FILE_MAX);
           char *nb = realloc (buf, cap = cap ? cap * 2 : 8192);
           if (nb == NULL)
-            return sk_error_set (err, ENOMEM, "update: read `%s`", path);
+            return sk_error_set (err, ENOMEM, "update: read `-`");
           buf = nb;
         }
-      size_t r = fread (buf + len, 1, cap - len, in);
+      size_t r = fread (buf + len, 1, cap - len, stdin);
       len += r;
       if (r == 0)
         break;
     }
-  if (ferror (in))
-    return sk_error_set (err, errno, "update: read `%s`", path);
+  if (ferror (stdin))
+    return sk_error_set (err, errno, "update: read `-`");
+  *out = steal_ptr (&buf);
+  *out_len = len;
+  return 0;
+}
+
+static int
+load_resources (const char *path, struct sk_resources **out, sk_error_t *err)
+{
+  _cleanup_free_ char *buf = NULL;
+  size_t len = 0;
+  if (strcmp (path, "-") != 0)
+    {
+      /* A FIFO or device named as the file is refused, never waited on.  */
+      if (sk_read_regular_file (path, SK_INPUT_FILE_MAX, &buf, &len, err) < 0)
+        return sk_error_prefix (err, "update");
+    }
+  else if (read_stdin (&buf, &len, err) < 0)
+    return -1;
   *out = sk_resources_parse (buf ? buf : "", len, err);
   return *out ? 0 : sk_error_prefix (err, "update: `%s`", path);
 }

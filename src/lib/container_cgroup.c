@@ -22,7 +22,10 @@ open_cgroup (const struct sk_state *st, sk_error_t *err)
 {
   if (st->cgroup_mountpoint == NULL || st->cgroup_path == NULL)
     {
-      sk_error_set (err, 0, "container `%s` has no cgroup", st->id);
+      /* Rootless without a delegated cgroup (rootless.c rule 5).  */
+      sk_error_set (err, 0, "container `%s` has no cgroup%s", st->id,
+                    geteuid () != 0 ? " (rootless, and no cgroup was delegated to this user)"
+                                    : "");
       return NULL;
     }
   return sk_state_open_cgroup (st, err);

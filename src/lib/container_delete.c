@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "container_priv.h"
 #include "util/cleanup.h"
@@ -39,7 +40,10 @@ sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force, sk
       cg = sk_state_open_cgroup (st, &e);
       sk_error_free (&e);
     }
-  if (st->status != SK_STATUS_STOPPED && st->pid > 0)
+  /* A create that died before finishing (no state.json: from_intent, or
+   * an incomplete one) may have left its init running: kill it too,
+   * whatever its computed status.  */
+  if ((st->status != SK_STATUS_STOPPED || st->from_intent || st->incomplete) && st->pid > 0)
     {
       /* --force: a paused cgroup must be thawed for SIGKILL to land.  */
       if (cg)
@@ -74,11 +78,33 @@ sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force, sk
   return 0;
 }
 
+/* No state directory under the root for this (valid) id.  */
+static bool
+state_absent (const struct sk_global *g, const char *id)
+{
+  _cleanup_free_ char *dir = sk_state_dir (g->root, id);
+  struct stat sb;
+  return dir && lstat (dir, &sb) < 0 && errno == ENOENT;
+}
+
 int
 sk_container_delete (const struct sk_global *g, const char *id, bool force, sk_error_t *err)
 {
   int lock = -1;
+  /* A create killed before its directory was published left only a
+   * private claim: delete is where a user cleans up, so sweep them.  */
+  sk_state_sweep_claims (g->root);
   _cleanup_state_ struct sk_state *st = sk_container_load_locked (g, id, &lock, err);
+  /* Not in the spec (runtime.md: deleting an unknown container "MUST
+   * generate an error"), but `delete --force` of an unknown id succeeds
+   * silently in runc, and callers rely on it: containerd's runc shim runs
+   * it after every delete, podman after a failed create.  Plain delete
+   * keeps the error, and so does an invalid id.  */
+  if (st == NULL && force && sk_validate_id (id, NULL) == 0 && state_absent (g, id))
+    {
+      sk_error_free (err);
+      return 0;
+    }
   if (st == NULL)
     return -1;
   int r = sk_delete_locked (g, st, force, err);

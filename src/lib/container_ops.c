@@ -170,10 +170,15 @@ sk_start_locked (const struct sk_global *g, struct sk_state *st, sk_error_t *err
   _cleanup_spec_ struct sk_spec *spec = sk_container_load_spec (g, st, err);
   if (spec == NULL)
     return -1;
+  double t0 = sk_log_ms ();
   _cleanup_close_ int fd = open_exec_fifo (g, st, err);
   if (fd < 0)
     return -1;
-  if (wait_exec (fd, st->id, err) < 0)
+  sk_log_debug ("start `%s`: exec.fifo opened, init pid %d released", st->id, (int) st->pid);
+  int r = wait_exec (fd, st->id, err);
+  sk_log_debug ("start `%s`: startContainer hooks and execve %s (%.1f ms)", st->id,
+                r < 0 ? "failed" : "done", sk_log_ms () - t0);
+  if (r < 0)
     {
       /* hooks stream: runtime.md lifecycle step 7: a failing
        * startContainer hook is an error, the container is stopped and
@@ -289,7 +294,8 @@ list_ids (const char *root, size_t *n, sk_error_t *err)
   struct dirent *de;
   while ((de = readdir (d)))
     {
-      if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+      /* '#': a claim in progress (state.c), never an id.  */
+      if (de->d_name[0] == '.' || de->d_name[0] == '#' || de->d_type != DT_DIR)
         continue;
       char **nv = realloc (ids, (*n + 2) * sizeof *ids);
       if (nv == NULL)

@@ -2,10 +2,12 @@
 #ifndef SKIFF_CONTAINER_PRIV_H
 #define SKIFF_CONTAINER_PRIV_H
 
+#include <signal.h>
 #include <skiff/container.h>
 #include "cgroup/cgroup.h"
 #include "linux/linux.h"
 #include "state.h"
+#include "intent.h"
 
 /* One `create` in progress.  */
 struct sk_create
@@ -23,6 +25,7 @@ struct sk_create
   struct sk_seccomp_prog *seccomp;
   struct sk_init_ctx init;
   struct sk_state st;         /* borrows from the fields above */
+  struct sk_create_intent intent;   /* intent.json, written before acting */
   int sync_fd;
   int console_fd;             /* --console-socket, or run's own relay socket */
   int state_dirfd;
@@ -31,6 +34,11 @@ struct sk_create
   pid_t pid;                  /* the container's init */
   bool claimed;
   bool pid_file_written;
+  /* Set by restore: called after the state dir, cgroup and console
+   * socket exist, instead of cloning init; it sets pid and writes the
+   * state.  */
+  int (*spawn) (struct sk_create *cc, sk_error_t *err);
+  void *spawn_data;
 };
 
 void sk_create_init (struct sk_create *cc, const struct sk_global *g, const char *id,
@@ -38,6 +46,20 @@ void sk_create_init (struct sk_create *cc, const struct sk_global *g, const char
 /* Everything up to READY; rolls back on failure.  */
 int sk_create_run (struct sk_create *cc, sk_error_t *err);
 void sk_create_rollback (struct sk_create *cc);
+/* cc->st from the fields of cc, status created.  */
+void sk_create_fill_state (struct sk_create *cc);
+/* run's foreground half: relay signals (and the terminal when
+ * console_peer >= 0) until cc->pid exits; *code is its exit code.  */
+int sk_run_foreground (const struct sk_global *g, struct sk_create *cc, int console_peer,
+                       int *code, sk_error_t *err);
+/* The signals run relays (blocked before the container exists).  */
+void sk_run_relay_sigset (sigset_t *set);
+/* container_debug.c */
+void sk_create_debug_config (const struct sk_create *cc);
+void sk_create_debug_step (const struct sk_create *cc, const char *what, double t0);
+/* Turn "container init exited unexpectedly" into how it ended (reaping it
+ * when it is our child) and the last step it reported.  */
+void sk_create_explain_init_exit (struct sk_create *cc, sk_error_t *err);
 void sk_create_clear (struct sk_create *cc);
 
 /* SIGKILL pid and wait until it is gone (reap it when it is our child).  */

@@ -20,8 +20,8 @@
 
 /* Signals forwarded to the container (everything a shell or a supervisor
  * sends), plus SIGCHLD for us.  */
-static void
-relay_sigset (sigset_t *set)
+void
+sk_run_relay_sigset (sigset_t *set)
 {
   sigemptyset (set);
   static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
@@ -140,13 +140,13 @@ set_raw (struct relay *r)
     r->raw = true;
 }
 
-static int
-foreground (const struct sk_global *g, struct sk_create *cc, int console_peer,
-            int *code, sk_error_t *err)
+int
+sk_run_foreground (const struct sk_global *g, struct sk_create *cc, int console_peer,
+                   int *code, sk_error_t *err)
 {
   struct relay r = { .pid = cc->pid, .master = -1 };
   sigset_t set;
-  relay_sigset (&set);
+  sk_run_relay_sigset (&set);
   r.sfd = signalfd (-1, &set, SFD_CLOEXEC);
   if (r.sfd < 0)
     return sk_error_set (err, errno, "signalfd");
@@ -190,7 +190,7 @@ sk_container_run (const struct sk_global *g, const char *id, const struct sk_cre
   prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   /* Block before clone so no SIGCHLD or forwarded signal is lost; the
    * container resets its mask first thing.  */
-  relay_sigset (&set);
+  sk_run_relay_sigset (&set);
   if (!o->detach)
     sigprocmask (SIG_BLOCK, &set, &old);
   if (!o->detach && o->console_socket == NULL)
@@ -223,7 +223,7 @@ sk_container_run (const struct sk_global *g, const char *id, const struct sk_cre
   if (o->detach)
     goto out;
   bool tty = cc.spec->process && cc.spec->process->terminal && o->console_socket == NULL;
-  r = foreground (g, &cc, tty ? relay[1] : -1, code, err);
+  r = sk_run_foreground (g, &cc, tty ? relay[1] : -1, code, err);
   if (r == 0 && !o->keep && sk_container_delete (g, id, false, err) < 0)
     r = -1;
 out:

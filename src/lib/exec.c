@@ -24,6 +24,7 @@
 #include "state.h"
 #include "sync.h"
 #include "util/cleanup.h"
+#include "validate.h"
 #include "util/fd.h"
 #include "util/fs.h"
 
@@ -131,7 +132,7 @@ open_cgroup (const struct sk_state *st, const struct sk_strv *subs, struct sk_ex
 /* LSM options need the LSM (as for create: security.c); checked here,
  * before anything is spawned.  */
 static int
-check_lsm (const struct sk_process *p, sk_error_t *err)
+check_lsm (const struct sk_process *p, const struct sk_spec *spec, sk_error_t *err)
 {
   if (p->apparmor_profile && *p->apparmor_profile && !sk_apparmor_enabled ())
     return sk_error_set (err, 0, "apparmor profile `%s`: AppArmor is not enabled on this host",
@@ -142,7 +143,7 @@ check_lsm (const struct sk_process *p, sk_error_t *err)
   if (p->selinux_label && *p->selinux_label && !sk_selinux_enabled ())
     return sk_error_set (err, 0, "selinux label `%s`: SELinux is not enabled on this host",
                          p->selinux_label);
-  sk_caps_check (p);
+  sk_caps_check (p, sk_spec_namespace (spec, SK_NS_USER) != NULL);
   /* the attrs stream's checks, as validate.c runs them for create */
   if (sk_sched_validate (p->scheduler, err) < 0 || sk_ioprio_validate (p->io_priority, err) < 0)
     return -1;
@@ -243,6 +244,9 @@ talk_to_children (struct sk_exec_ctx *ctx, int sock, pid_t c1, const struct sk_s
     return -1;
   *pid = (pid_t) m.value;
   sk_sync_msg_clear (&m);
+  /* C2 waits for this before it sends anything (exec.h).  */
+  if (sk_sync_send (sock, SK_SYNC_PID_ACK, 0, NULL, -1, err) < 0)
+    return -1;
   if (ctx->seccomp && sk_seccomp_uses_notify (ctx->seccomp))
     {
       if (sk_sync_expect (sock, SK_SYNC_SECCOMP_FD, &m, err) < 0)
@@ -312,7 +316,7 @@ prepare (const struct sk_global *g, const char *id, const struct sk_exec_opts *o
          struct sk_exec_ctx *ctx, struct sk_state **st_out, struct sk_spec **spec_out,
          struct sk_process **proc_out, sk_error_t *err)
 {
-  if (sk_validate_id (id, err) < 0)
+  if (sk_validate_id (id, err) < 0 || sk_validate_preserve_fds (0, o->preserve_fds, err) < 0)
     return -1;
   struct sk_state *st = *st_out = sk_state_load (g->root, id, err);
   if (st == NULL || check_status (st, o, err) < 0)
@@ -324,7 +328,7 @@ prepare (const struct sk_global *g, const char *id, const struct sk_exec_opts *o
   if (spec == NULL || sk_exec_build_process (o, spec, proc_out, err) < 0)
     return -1;
   const struct sk_process *p = ctx->process = *proc_out ? *proc_out : o->process;
-  if (check_io_opts (o, p, err) < 0 || check_lsm (p, err) < 0)
+  if (check_io_opts (o, p, err) < 0 || check_lsm (p, spec, err) < 0)
     return -1;
   ctx->preserve_fds = o->preserve_fds;
   ctx->tty_to_parent = p->terminal && o->console_socket == NULL;
@@ -364,6 +368,10 @@ sk_container_exec (const struct sk_global *g, const char *id, const struct sk_ex
   sk_exec_forward_set (&fwd);
   sigaddset (&fwd, SIGWINCH);
   sigprocmask (SIG_BLOCK, &fwd, &ctx.saved_mask);
+  double t0 = sk_log_ms ();
+  sk_log_debug ("exec in `%s` (init pid %d): `%s`, %zu args, terminal %s", id, (int) st->pid,
+                built->args.n ? built->args.v[0] : "", built->args.n,
+                built->terminal ? "yes" : "no");
   pid_t c1 = spawn_stage1 (&ctx, err);
   if (c1 < 0)
     goto out;
@@ -373,6 +381,8 @@ sk_container_exec (const struct sk_global *g, const char *id, const struct sk_ex
       child_error (err, exit_code);
       goto out;
     }
+  sk_log_debug ("exec: process %d started in the container (%.1f ms)", (int) pid,
+                sk_log_ms () - t0);
   pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
   if (pidfd < 0)
     {

@@ -11,8 +11,11 @@
  *                                  (cgroup.procs fallback),
  *                                  setns user first .. mnt last,
  *                                  chroot to init's root,
- *                                  clone (CLONE_PARENT)  ->   setsid, pty, rlimits,
- *           <-- PID (C2's pid) --  exit                       labels, cwd, executable
+ *                                  clone (CLONE_PARENT)  ->   waits for PID_ACK
+ *           <-- PID (C2's pid) --  exit
+ *   records C2, reaps C1
+ *           -- PID_ACK ------------------------------------>  setsid, pty, rlimits,
+ *                                                             labels, cwd, executable
  *                                                             found, user + caps,
  *                                                             seccomp
  *   [listenerPath]   <-- SECCOMP_FD --                        (filter uses notify)
@@ -23,7 +26,11 @@
  *   failure.  Then: pid file; --detach returns, the foreground relays
  *   signals (and the pty) and returns the exit status.
  *
- * The frames are sync.h's; ERROR may come at any point.  */
+ * C1 and C2 share the child end of the socket, and C2 exists before C1
+ * sends PID: without the PID_ACK wait, C2's first frame (READY, SECCOMP_FD
+ * or ERROR) could reach P before PID, and P would fail the exec while C2
+ * runs on, unknown to the caller.  The frames are sync.h's; ERROR may come
+ * at any point (C2 sends none before PID_ACK, so PID always comes first).  */
 #ifndef SKIFF_EXEC_H
 #define SKIFF_EXEC_H
 

@@ -120,7 +120,8 @@ sk_exec_stage1 (struct sk_exec_ctx *ctx)
   /* CLONE_PARENT: the process becomes P's child, so P can wait for it,
    * while being created inside the pid (and time) namespace we joined.
    * A raw clone (no CLONE_VM, so fork-like); the child only makes system
-   * calls and simple libc calls before execve.  */
+   * calls and simple libc calls before execve.  C2 sends nothing before
+   * P's PID_ACK (sync.h), so its frames cannot overtake our PID frame.  */
   pid_t pid = (pid_t) syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid < 0)
     {
@@ -165,6 +166,8 @@ setup_tty (struct sk_exec_ctx *ctx, int *master_out, sk_error_t *err)
       struct winsize ws = { .ws_row = p->console_height, .ws_col = p->console_width };
       ioctl (slave, TIOCSWINSZ, &ws);
     }
+  if (sk_tty_give_to_user (slave, &p->user, name, err) < 0)
+    return -1;
   if (ioctl (slave, TIOCSCTTY, 0) < 0)
     return sk_error_set (err, errno, "make the pty the controlling terminal");
   for (int fd = 0; fd < 3; fd++)
@@ -279,43 +282,6 @@ resolve_executable (const struct sk_process *p, sk_error_t *err)
   return NULL;
 }
 
-/* HOME from the container's /etc/passwd when the process has none (as
- * runc does); "/" when the user is not listed.  */
-static char *
-home_for (uid_t uid)
-{
-  _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
-  char line[1024];
-  while (f && fgets (line, sizeof line, f))
-    {
-      char *fields[7] = { 0 };
-      char *s = line;
-      int n = 0;
-      for (char *t = strsep (&s, ":"); t && n < 7; t = strsep (&s, ":"))
-        fields[n++] = t;
-      if (n >= 6 && fields[2] && strtoul (fields[2], NULL, 10) == uid && *fields[5])
-        return strdup (fields[5]);
-    }
-  return strdup ("/");
-}
-
-static char **
-final_env (const struct sk_process *p)
-{
-  size_t n = p->env.n;
-  char **env = calloc (n + 2, sizeof *env);
-  if (env == NULL)
-    return NULL;
-  for (size_t i = 0; i < n; i++)
-    env[i] = p->env.v[i];
-  if (env_get (p->env.v, "HOME") == NULL)
-    {
-      _cleanup_free_ char *home = home_for (p->user.uid);
-      if (asprintf (&env[n], "HOME=%s", home ? home : "/") < 0)
-        env[n] = NULL;
-    }
-  return env;
-}
 
 /* Seccomp last (it may forbid what the steps before need); with a notify
  * action the listener fd goes to P for listenerPath.  */
@@ -370,7 +336,15 @@ stage2 (struct sk_exec_ctx *ctx)
   sk_error_t err = NULL;
   const struct sk_process *p = ctx->process;
   _cleanup_close_ int master = -1;
+  struct sk_sync_msg m;
 
+  /* Stage 1 sends PID on the socket we share after the clone returned;
+   * nothing we send may overtake it (P expects PID first, and a process
+   * P does not know of would be lost).  P answers PID with PID_ACK once
+   * it recorded our pid: wait for it before any frame of ours.  */
+  if (sk_sync_expect (ctx->sync_fd, SK_SYNC_PID_ACK, &m, &err) < 0)
+    _exit (1);
+  sk_sync_msg_clear (&m);
   if (setsid () < 0)
     {
       sk_error_set (&err, errno, "setsid");
@@ -384,12 +358,9 @@ stage2 (struct sk_exec_ctx *ctx)
   _cleanup_free_ char *exe = resolve_executable (p, &err);
   if (exe == NULL)
     fail (ctx, &err, 127);
-  char **env = final_env (p);
+  char **env = sk_env_with_home (p->env.v, p->user.uid, &err);
   if (env == NULL)
-    {
-      sk_error_set (&err, ENOMEM, "environment");
-      fail (ctx, &err, 1);
-    }
+    fail (ctx, &err, 1);
   /* config.md process.user.umask: "If unspecified, the umask should not be
    * changed from the calling process' umask" (as for the init).  */
   if (p->user.has_umask)

@@ -162,7 +162,7 @@ load_process_file (const char *path, sk_error_t *err)
 {
   _cleanup_free_ char *json = NULL;
   size_t len = 0;
-  if (sk_read_file (path, &json, &len, err) < 0)
+  if (sk_read_regular_file (path, SK_INPUT_FILE_MAX, &json, &len, err) < 0)
     {
       sk_error_prefix (err, "--process");
       return NULL;

@@ -7,6 +7,7 @@
  * the lists that depend on the kernel and libseccomp (seccomp actions and
  * flags, archs, capabilities, LSMs, Intel RDT) are probed here.  */
 #include <config.h>
+#include <skiff/checkpoint.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <skiff/container.h>
+#include "cgroup/systemd.h"
 #include "linux/linux.h"
 #include "linux/security.h"
 #include "linux/seccomp_int.h"
@@ -121,7 +123,9 @@ gen_linux (sk_jgen *g)
   sk_jgen_map_open (g);
   sk_jgen_kv_bool (g, "v1", true);   /* the v1 manager (hybrid and legacy hosts) */
   sk_jgen_kv_bool (g, "v2", true);
-  sk_jgen_kv_bool (g, "systemd", false);
+  /* True only when the driver is built in and systemd answers on the bus
+   * (callers such as podman pick the cgroup manager from this).  */
+  sk_jgen_kv_bool (g, "systemd", sk_cgroup_systemd_available ());
   sk_jgen_kv_bool (g, "systemdUser", false);
   sk_jgen_kv_bool (g, "rdma", true);
   sk_jgen_map_close (g);
@@ -181,6 +185,18 @@ sk_features_json (sk_error_t *err)
   sk_jgen_key (g, "annotations");
   sk_jgen_map_open (g);
   sk_jgen_kv_string (g, "io.github.seccomp.libseccomp.version", ver);
+  /* runc says whether it was built with checkpoint support
+   * (org.opencontainers.runc.checkpoint.enabled); skiff always is, so it
+   * says whether CRIU works here, as `checkpoint --help` does, and why not.  */
+  _cleanup_free_ char *criu = NULL;
+  sk_error_t ce = NULL;
+  bool ok = sk_checkpoint_available (&criu, &ce) == 0;
+  sk_jgen_kv_string (g, "org.skiff.checkpoint.enabled", ok ? "true" : "false");
+  if (ok)
+    sk_jgen_kv_string (g, "org.skiff.checkpoint.criu.version", criu);
+  else
+    sk_jgen_kv_string (g, "org.skiff.checkpoint.unavailable", ce->msg);
+  sk_error_free (&ce);
   sk_jgen_map_close (g);
 
   sk_jgen_map_close (g);

@@ -287,8 +287,13 @@ sk_hooks_run (const struct sk_hook_list *hooks, const char *kind, const char *st
   if (hooks == NULL)
     return 0;
   for (size_t i = 0; i < hooks->n; i++)
-    if (run_one (&hooks->v[i], kind, i, state_json, err) < 0)
-      return -1;
+    {
+      double t0 = sk_log_ms ();
+      if (run_one (&hooks->v[i], kind, i, state_json, err) < 0)
+        return -1;
+      sk_log_debug ("hook %s[%zu] `%s`: ok in %.1f ms", kind, i, hooks->v[i].path,
+                    sk_log_ms () - t0);
+    }
   return 0;
 }
 

@@ -27,9 +27,14 @@ sk_log_init (const char *path, enum sk_log_format f, bool debug, sk_error_t *err
   log_debug = debug;
   if (path == NULL || *path == '\0')
     return 0;
-  int fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  /* O_NONBLOCK: a FIFO without a reader must fail (ENXIO), not block the
+   * open forever; a pipe someone reads is fine, and writes block again.  */
+  int fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
   if (fd < 0)
     return sk_error_set (err, errno, "open log file `%s`", path);
+  int fl = fcntl (fd, F_GETFL);
+  if (fl >= 0)
+    fcntl (fd, F_SETFL, fl & ~O_NONBLOCK);
   log_fd = fd;
   return 0;
 }
@@ -122,4 +127,18 @@ sk_log_debug (const char *fmt, ...)
   va_start (ap, fmt);
   emitv ("debug", fmt, ap);
   va_end (ap);
+}
+
+double
+sk_log_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+bool
+sk_log_debug_enabled (void)
+{
+  return log_debug;
 }

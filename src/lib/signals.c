@@ -44,7 +44,9 @@ sk_parse_signal (const char *s, int *signo, sk_error_t *err)
     return sk_error_set (err, 0, "invalid signal ``: empty");
   if (isdigit ((unsigned char) s[0]))
     {
-      if (parse_number (s, &v) < 0 || v <= 0 || v > SIGRTMAX)
+      /* 0 is the existence check of kill(2); runc and kill(1) accept it
+       * (scripts and health checks run `kill ID 0`).  */
+      if (parse_number (s, &v) < 0 || v < 0 || v > SIGRTMAX)
         return sk_error_set (err, 0, "invalid signal `%s`", s);
       *signo = v;
       return 0;

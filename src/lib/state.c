@@ -7,10 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "state.h"
 #include "util/cleanup.h"
+#include "testhook.h"
+#include "intent.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "cgroup/cgroup.h"
@@ -38,20 +42,107 @@ sk_state_dir (const char *root, const char *id)
   return p;
 }
 
-int
-sk_state_claim (const char *root, const char *id, sk_error_t *err)
+/* A claim in progress is a directory "#claim.<pid>.<n>" under the root
+ * ('#' is never in an id, so it cannot collide with a container and
+ * `list` skips it).  One whose creator died (its pid is gone and its lock
+ * free) is removed by the next claim or delete.  */
+#define CLAIM_PREFIX "#claim."
+
+void
+sk_state_sweep_claims (const char *root)
 {
-  if (sk_mkdir_p (root, 0711, err) < 0)
-    return sk_error_prefix (err, "state root");
-  _cleanup_free_ char *dir = sk_state_dir (root, id);
-  /* mkdir is the claim: two concurrent creates of one id cannot both win.  */
+  _cleanup_closedir_ DIR *d = opendir (root);
+  struct dirent *de;
+  if (d == NULL)
+    return;
+  while ((de = readdir (d)) != NULL)
+    {
+      if (strncmp (de->d_name, CLAIM_PREFIX, strlen (CLAIM_PREFIX)) != 0)
+        continue;
+      _cleanup_free_ char *path = NULL, *lock = NULL;
+      if (asprintf (&path, "%s/%s", root, de->d_name) < 0
+          || asprintf (&lock, "%s/lock", path) < 0)
+        return;
+      /* Stale only when its creator is gone: the lock alone is not
+       * enough, a live creator has it unlocked between creating the lock
+       * file and flock().  A lock still held means alive whatever the pid
+       * says (another pid namespace).  */
+      long pid = strtol (de->d_name + strlen (CLAIM_PREFIX), NULL, 10);
+      bool stale = pid > 0 && kill ((pid_t) pid, 0) < 0 && errno == ESRCH;
+      _cleanup_close_ int fd = open (lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      if (stale && fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) < 0)
+        stale = false;
+      sk_error_t e = NULL;
+      if (stale)
+        sk_rm_rf (path, &e);
+      sk_error_free (&e);
+    }
+}
+
+/* Publish the prepared directory tmp as <root>/<id>, never replacing an
+ * existing one.  RENAME_NOREPLACE is atomic (tmpfs, ext4, xfs, btrfs);
+ * where the filesystem lacks it, mkdir claims the name and rename
+ * replaces that empty directory (a `delete` in between sees no lock
+ * holder and a state of `creating`: the one window left, and only there). */
+static int
+publish (const char *root, const char *tmp, const char *dir, const char *id, sk_error_t *err)
+{
+  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_NOREPLACE) == 0)
+    return 0;
+  if (errno == EEXIST)
+    return sk_error_set (err, 0, "container `%s` already exists", id);
+  if (errno != EINVAL && errno != ENOSYS)
+    return sk_error_set (err, errno, "create state directory `%s`", dir);
   if (mkdir (dir, 0711) < 0)
     {
       if (errno == EEXIST)
         return sk_error_set (err, 0, "container `%s` already exists", id);
       return sk_error_set (err, errno, "create state directory `%s`", dir);
     }
+  if (rename (tmp, dir) < 0)
+    {
+      int e = errno;
+      rmdir (dir);
+      return sk_error_set (err, e, "create state directory `%s`", dir);
+    }
   return 0;
+}
+
+/* Claim and lock are one step: the directory is built and its lock taken
+ * under a private name, then renamed into place.  Nobody can see
+ * <root>/<id> before its creator holds the lock, so a concurrent
+ * `delete` waits for the create to finish instead of removing the
+ * directory under it, and two creates of one id cannot both win.  */
+int
+sk_state_claim (const char *root, const char *id, sk_error_t *err)
+{
+  if (sk_mkdir_p (root, 0711, err) < 0)
+    return sk_error_prefix (err, "state root");
+  sk_state_sweep_claims (root);
+  _cleanup_free_ char *dir = sk_state_dir (root, id), *tmp = NULL, *lock = NULL;
+  static unsigned seq;
+  if (dir == NULL || asprintf (&tmp, "%s/" CLAIM_PREFIX "%d.%u", root, (int) getpid (), seq++) < 0
+      || asprintf (&lock, "%s/lock", tmp) < 0)
+    return sk_error_set (err, ENOMEM, "state directory");
+  if (mkdir (tmp, 0711) < 0)
+    return sk_error_set (err, errno, "create state directory `%s`", tmp);
+  int fd = open (lock, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      sk_error_set (err, errno, "lock `%s`", lock);
+      goto fail;
+    }
+  sk_test_stop ("claim");
+  if (publish (root, tmp, dir, id, err) < 0)
+    goto fail;
+  return fd;
+fail:
+  if (fd >= 0)
+    close (fd);
+  sk_error_t e = NULL;
+  sk_rm_rf (tmp, &e);
+  sk_error_free (&e);
+  return -1;
 }
 
 int
@@ -140,9 +231,35 @@ before_execve (const struct sk_state *st)
   return (uint64_t) sb.st_dev == st->init_exe_dev && (uint64_t) sb.st_ino == st->init_exe_ino;
 }
 
+/* Whether someone holds the container's lock (a create in progress, or
+ * another command).  LOCK_SH|LOCK_NB on our own open file description
+ * conflicts with any LOCK_EX, ours included.  */
+static bool
+lock_held (const char *dir)
+{
+  _cleanup_free_ char *lock = NULL;
+  if (asprintf (&lock, "%s/lock", dir) < 0)
+    return true;
+  _cleanup_close_ int fd = open (lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+    return false;
+  return errno == EWOULDBLOCK;
+}
+
 void
 sk_state_refresh (const char *root, struct sk_state *st)
 {
+  /* state.json of a create that has not finished (its init not READY, or
+   * rlimits not yet applied): `creating` while the creator lives, else
+   * `stopped`, as it will never be created (delete kills what is left).  */
+  if (st->incomplete)
+    {
+      _cleanup_free_ char *dir = sk_state_dir (root, st->id);
+      st->status = dir && lock_held (dir) ? SK_STATUS_CREATING : SK_STATUS_STOPPED;
+      return;
+    }
   if (st->pid <= 0)
     {
       st->status = SK_STATUS_CREATING;
@@ -172,7 +289,6 @@ sk_state_refresh (const char *root, struct sk_state *st)
     }
 }
 
-static void gen_cgroup_places (sk_jgen *g, const struct sk_state *st);
 
 /* The fields the spec's state and our state.json have in common.  */
 static void
@@ -234,17 +350,18 @@ sk_state_serialize (const struct sk_state *st, sk_error_t *err)
   sk_jgen_kv_bool (g, "cgroupCreated", st->cgroup_created);
   sk_jgen_kv_int (g, "cgroupCreatedDepth", st->cgroup_created_depth);
   sk_jgen_kv_bool (g, "systemdCgroup", st->systemd_cgroup);
-  gen_cgroup_places (g, st);
+  sk_state_gen_cgroup_places (g, st);
   sk_jgen_kv_bool (g, "hasPoststop", st->has_poststop);
   sk_jgen_kv_bool (g, "rdtCreated", st->rdt_created);
   sk_jgen_kv_bool (g, "noProcess", st->no_process);
+  sk_jgen_kv_bool (g, "createComplete", !st->incomplete);
   return gen_finish (g, st, err);
 }
 
 /* "cgroupManager" and "cgroupPlaces": enough to reopen the cgroup in
  * every hierarchy (see state.h).  */
-static void
-gen_cgroup_places (sk_jgen *g, const struct sk_state *st)
+void
+sk_state_gen_cgroup_places (sk_jgen *g, const struct sk_state *st)
 {
   if (st->cgroup_manager == NULL)
     return;
@@ -268,8 +385,8 @@ gen_cgroup_places (sk_jgen *g, const struct sk_state *st)
 static int get_str (const sk_json *o, const char *key, char **out, sk_error_t *err);
 static int get_bool (const sk_json *o, const char *key, bool *out, sk_error_t *err);
 
-static int
-parse_cgroup_places (const sk_json *root, struct sk_state *st, sk_error_t *err)
+int
+sk_state_parse_cgroup_places (const sk_json *root, struct sk_state *st, sk_error_t *err)
 {
   const sk_json *a = sk_json_get (root, "cgroupPlaces");
   if (get_str (root, "cgroupManager", &st->cgroup_manager, err) < 0)
@@ -387,6 +504,8 @@ sk_state_parse (const char *json, size_t len, sk_error_t *err)
       && sk_json_int_range (v, "state.json: cgroupCreatedDepth", 0, 4096, &depth, err) < 0)
     return NULL;
   st->cgroup_created_depth = (int) depth;
+  /* Absent in state.json written before the field existed: complete.  */
+  bool complete = true;
   st->pid = (pid_t) pid;
   st->pid_start = start;
   if (get_str (root, "ociVersion", &st->oci_version, err) < 0
@@ -402,14 +521,16 @@ sk_state_parse (const char *json, size_t len, sk_error_t *err)
       || get_bool (root, "hasPoststop", &st->has_poststop, err) < 0
       || get_bool (root, "rdtCreated", &st->rdt_created, err) < 0
       || get_bool (root, "noProcess", &st->no_process, err) < 0
+      || get_bool (root, "createComplete", &complete, err) < 0
       || parse_annotations (root, &st->annotations, err) < 0
-      || parse_cgroup_places (root, st, err) < 0)
+      || sk_state_parse_cgroup_places (root, st, err) < 0)
     return NULL;
   if (st->id == NULL)
     {
       sk_error_set (err, 0, "state.json: missing `id`");
       return NULL;
     }
+  st->incomplete = !complete;
   return steal_ptr (&st);
 }
 
@@ -424,6 +545,28 @@ sk_state_write (const char *root, const struct sk_state *st, sk_error_t *err)
   if (json == NULL)
     return -1;
   return sk_write_file_atomic (dfd, "state.json", json, strlen (json), 0600, err);
+}
+
+/* A dir without state.json: a create still in progress (its creator
+ * holds the lock: `creating`), or one that died before writing it
+ * (`stopped`: it will never be created).  What it had made so far comes
+ * from intent.json, so that delete can remove it.  */
+static struct sk_state *
+load_unfinished (const char *dir, const char *id, sk_error_t *err)
+{
+  _cleanup_state_ struct sk_state *st = calloc (1, sizeof *st);
+  if (st == NULL || (st->id = strdup (id)) == NULL)
+    {
+      sk_error_set (err, ENOMEM, "state of `%s`", id);
+      return NULL;
+    }
+  if (sk_intent_load (dir, st, err) < 0)
+    {
+      sk_error_prefix (err, "container `%s`", id);
+      return NULL;
+    }
+  st->status = lock_held (dir) ? SK_STATUS_CREATING : SK_STATUS_STOPPED;
+  return steal_ptr (&st);
 }
 
 struct sk_state *
@@ -445,22 +588,15 @@ sk_state_load (const char *root, const char *id, sk_error_t *err)
       return NULL;
     }
   sk_error_t e = NULL;
-  if (sk_read_file (path, &json, &len, &e) < 0)
+  if (sk_read_regular_file (path, SK_INPUT_FILE_MAX, &json, &len, &e) < 0)
     {
-      bool missing = e->errnum == ENOENT;
-      sk_error_free (&e);
-      /* A dir without state.json is a create still in progress (or one
-       * that died before writing it): report it as creating.  */
-      struct sk_state *st = calloc (1, sizeof *st);
-      if (st == NULL || !missing)
+      if (e->errnum != ENOENT)
         {
-          free (st);
-          sk_error_set (err, errno, "read `%s`", path);
+          *err = steal_ptr (&e);
           return NULL;
         }
-      st->id = strdup (id);
-      st->status = SK_STATUS_CREATING;
-      return st;
+      sk_error_free (&e);
+      return load_unfinished (dir, id, err);
     }
   struct sk_state *st = sk_state_parse (json, len, err);
   if (st == NULL)

@@ -17,6 +17,7 @@
 #include <skiff/error.h>
 #include <skiff/spec.h>
 #include "cgroup/cgroup.h"
+#include "util/json.h"
 
 enum sk_status
 {
@@ -55,11 +56,20 @@ struct sk_state
   bool has_poststop;           /* config has poststop hooks: delete runs them */
   bool rdt_created;            /* intelRdt: we created the CLOS dir */
   bool no_process;             /* config without `process`: start refuses */
+  bool incomplete;             /* state.json written by a create that has
+                                * not finished yet (createComplete false) */
+  bool from_intent;            /* no state.json: cgroup and pid come from
+                                * intent.json of a create in progress or
+                                * one that died (intent.h) */
   enum sk_status status;       /* computed by sk_state_refresh */
 };
 
 const char *sk_status_name (enum sk_status s);
 
+/* "cgroupManager" and "cgroupPlaces", written and read the same way in
+ * state.json and intent.json.  */
+void sk_state_gen_cgroup_places (sk_jgen *g, const struct sk_state *st);
+int sk_state_parse_cgroup_places (const sk_json *root, struct sk_state *st, sk_error_t *err);
 /* Reopen the container's cgroup (every hierarchy) from what state.json
  * recorded; st->cgroup_path must be set.  */
 struct sk_cgroup *sk_state_open_cgroup (const struct sk_state *st, sk_error_t *err);
@@ -67,8 +77,11 @@ struct sk_cgroup *sk_state_open_cgroup (const struct sk_state *st, sk_error_t *e
 /* <root>/<id>; the id must have been validated.  */
 char *sk_state_dir (const char *root, const char *id);
 
-/* Claim <root>/<id> with mkdir (EEXIST -> "container `ID` already exists").  */
+/* Claim <root>/<id> and lock it in one step (see state.c); returns the
+ * lock fd.  Taken -> "container `ID` already exists".  */
 int sk_state_claim (const char *root, const char *id, sk_error_t *err);
+/* Remove claims left by creates killed before publishing (state.c).  */
+void sk_state_sweep_claims (const char *root);
 /* Take the per-container lock; returns the lock fd.  */
 int sk_state_lock (const char *root, const char *id, sk_error_t *err);
 

@@ -21,6 +21,7 @@ static const char *const names[SK_SYNC__MAX] = {
   [SK_SYNC_ERROR] = "ERROR",
   [SK_SYNC_USERNS] = "USERNS",
   [SK_SYNC_MAPPED] = "MAPPED",
+  [SK_SYNC_MOUNT_FD] = "MOUNT_FD",
   [SK_SYNC_PID] = "PID",
   [SK_SYNC_PID_ACK] = "PID_ACK",
   [SK_SYNC_HOOKS] = "HOOKS",
@@ -28,7 +29,17 @@ static const char *const names[SK_SYNC__MAX] = {
   [SK_SYNC_SECCOMP_FD] = "SECCOMP_FD",
   [SK_SYNC_SECCOMP_DONE] = "SECCOMP_DONE",
   [SK_SYNC_READY] = "READY",
+  [SK_SYNC_PLACED] = "PLACED",
 };
+
+/* The type of the last frame this process received (0: none yet).  */
+static enum sk_sync_type last_received;
+
+enum sk_sync_type
+sk_sync_last_received (void)
+{
+  return last_received;
+}
 
 const char *
 sk_sync_type_name (enum sk_sync_type t)
@@ -75,6 +86,10 @@ sk_sync_send (int sock, enum sk_sync_type type, int64_t value, const char *data,
   do
     r = sendmsg (sock, &msg, MSG_NOSIGNAL);
   while (r < 0 && errno == EINTR);
+  /* The peer is gone: the same message as EOF on receive, which the
+   * parent then explains (container_debug.c).  */
+  if (r < 0 && (errno == EPIPE || errno == ECONNRESET))
+    return sk_error_set (err, 0, "container init exited unexpectedly");
   if (r < 0)
     return sk_error_set (err, errno, "sync: send %s", sk_sync_type_name (type));
   return 0;
@@ -127,6 +142,7 @@ recv_frame (int sock, struct sk_sync_msg *m, sk_error_t *err)
     }
   memcpy (&h, buf, sizeof h);
   m->type = h.type;
+  last_received = h.type;
   m->errnum = h.errnum;
   m->value = h.value;
   m->fd = -1;

@@ -11,13 +11,26 @@
  *   [clone3 with CLONE_NEW* and CLONE_INTO_CGROUP, or clone + cgroup.procs]
  *   join ns by path (user first), unshare
  *   the rest
- *   USERNS (new user namespace)     -->     write setgroups, uid_map, gid_map
+ *   USERNS (new user namespace)     -->     enter the child's mount ns, open
+ *                                           every bind source (O_PATH, host
+ *                                           creds), come back
+ *                                   <--     MOUNT_FD (value = mount index,
+ *                                           fd), one per bind mount in
+ *                                           config order (mount_sources.c)
+ *                                           write setgroups, uid_map, gid_map
  *                                   <--     MAPPED
  *   [pid/time ns by path or unshared: fork once more; the middle process
- *    sends PID(grandchild) and exits]
+ *    sends PID(grandchild) and exits.  Before the fork:]
+ *                                   <--     PLACED (the parent has put the
+ *                                           child in its cgroups: without
+ *                                           clone3 into a cgroup, or on v1,
+ *                                           a fork before that would stay
+ *                                           in the runtime's cgroups)
  *   PID (value = container pid)     -->     record pid (move netDevices,
  *                                           intelRdt, oomScoreAdj)
  *                                   <--     PID_ACK
+ *   [new cgroup ns: unshared now, so that its root is the container's own
+ *    cgroup in every hierarchy the parent joined it to]
  *   hostname, rlimits, ... mounts,
  *   devices (rootfs prepared)
  *   HOOKS                           -->     prestart + createRuntime hooks
@@ -38,6 +51,21 @@
  *
  *   ERROR (errnum, message)         -->     the parent wraps it once as
  *                                           "container init: ..."
+ *
+ * exec (exec.h) uses the same frames with two senders on the child end:
+ * stage 1 (C1) joins the namespaces and clones the process (C2), then
+ * sends PID and exits; C2 exists before that PID frame is written, so it
+ * must not send first.  The guarantee, as create's PID_ACK gives it:
+ *
+ *   C1: PID (value = C2's pid)      -->     record the pid, reap C1
+ *   C2: waits                       <--     PID_ACK
+ *   C2: [SECCOMP_FD]                -->     listenerPath
+ *                                   <--     SECCOMP_DONE
+ *   C2: READY (pty master or none)  -->     then EOF = execve succeeded
+ *
+ * Before PID_ACK, C2 sends nothing, not even ERROR (it has done nothing
+ * that can fail); if P dies or fails first, C2 reads EOF and exits, and P
+ * kills C2 by the pid it received.
  */
 #ifndef SKIFF_SYNC_H
 #define SKIFF_SYNC_H
@@ -58,6 +86,8 @@ enum sk_sync_type
   SK_SYNC_SECCOMP_FD,
   SK_SYNC_SECCOMP_DONE,
   SK_SYNC_READY,
+  SK_SYNC_MOUNT_FD,
+  SK_SYNC_PLACED,
   SK_SYNC__MAX
 };
 
@@ -68,7 +98,7 @@ struct sk_sync_msg
 {
   enum sk_sync_type type;
   int32_t errnum;      /* ERROR */
-  int64_t value;       /* PID */
+  int64_t value;       /* PID; MOUNT_FD: index in spec->mounts */
   char *data;          /* NUL-terminated payload or NULL; caller frees */
   size_t len;
   int fd;              /* received fd or -1 */
@@ -87,5 +117,8 @@ void sk_sync_send_error (int sock, const sk_error_t e);
 int sk_sync_expect (int sock, enum sk_sync_type want, struct sk_sync_msg *m,
                     sk_error_t *err);
 void sk_sync_msg_clear (struct sk_sync_msg *m);
+/* The type of the last frame received by this process, 0 if none: how far
+ * a child that died got (see container.c, "exited unexpectedly").  */
+enum sk_sync_type sk_sync_last_received (void);
 
 #endif

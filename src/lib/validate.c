@@ -2,8 +2,12 @@
  * every create) and names the config path it rejects.  */
 #include <config.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <skiff/container.h>
 #include "validate.h"
@@ -12,6 +16,24 @@
 #include "linux/security.h"
 
 #define SK_ID_MAX 1024
+
+/* The id comes from the command line: echo it with control characters
+ * and non-ASCII bytes escaped, so the error stays one printable line.  */
+static int
+invalid_char (const char *id, sk_error_t *err)
+{
+  char shown[256];
+  size_t o = 0;
+  for (const unsigned char *p = (const unsigned char *) id; *p && o + 5 < sizeof shown; p++)
+    {
+      if (*p >= 0x20 && *p < 0x7f)
+        shown[o++] = (char) *p;
+      else
+        o += (size_t) snprintf (shown + o, sizeof shown - o, "\\x%02x", *p);
+    }
+  shown[o] = '\0';
+  return sk_error_set (err, 0, "invalid container id `%s`: only [A-Za-z0-9_.+-] allowed", shown);
+}
 
 int
 sk_validate_id (const char *id, sk_error_t *err)
@@ -28,8 +50,7 @@ sk_validate_id (const char *id, sk_error_t *err)
       bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                 || c == '_' || c == '-' || c == '.' || c == '+';
       if (!ok)
-        return sk_error_set (err, 0, "invalid container id `%s`: only [A-Za-z0-9_.+-] allowed",
-                             id);
+        return invalid_char (id, err);
     }
   return 0;
 }
@@ -143,5 +164,23 @@ sk_validate_spec (const struct sk_spec *spec, const char *rootfs, sk_error_t *er
   for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
     if (checks[i] (spec, rootfs, err) < 0)
       return -1;
+  return 0;
+}
+
+int
+sk_validate_preserve_fds (int listen_fds, int preserve_fds, sk_error_t *err)
+{
+  struct rlimit rl;
+  if (preserve_fds < 0 || listen_fds < 0)
+    return sk_error_set (err, 0, "--preserve-fds %d: must not be negative", preserve_fds);
+  if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
+    return sk_error_set (err, errno, "getrlimit RLIMIT_NOFILE");
+  uint64_t max = rl.rlim_cur == RLIM_INFINITY ? INT_MAX : (uint64_t) rl.rlim_cur;
+  if (max > INT_MAX)
+    max = INT_MAX;
+  if ((uint64_t) listen_fds + (uint64_t) preserve_fds + 3 > max)
+    return sk_error_set (err, 0, "--preserve-fds %d: fds 3..%" PRIu64 " exceed the open file "
+                         "limit (%" PRIu64 ")", preserve_fds,
+                         (uint64_t) listen_fds + preserve_fds + 2, max);
   return 0;
 }

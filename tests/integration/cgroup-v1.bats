@@ -273,3 +273,17 @@ assert "throttling" in d["cpu"] and "ioServiceBytesRecursive" in d["blkio"], d
   assert_failed_cleanly "$ID" 'linux.resources.memory.swappiness: `200` is out of range 0..100'
   no_cgroup_left "$ID"
 }
+
+@test "cgroup v1: hugepageLimits go to the unified hierarchy when only it has hugetlb" {
+  grep -q ' - cgroup cgroup .*hugetlb' /proc/self/mountinfo && skip "hugetlb is a v1 hierarchy here"
+  grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null || skip "no hugetlb in the unified hierarchy"
+  [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages"
+  cfg "c['linux'].setdefault('resources', {})['hugepageLimits'] = [{'pageSize': '2MB', 'limit': 4194304}]"
+  start_sleeper
+  local own
+  own=$(sed -n 's/^0:://p' /proc/self/cgroup); own=${own%/}
+  read_is "/sys/fs/cgroup/unified$own/$ID/hugetlb.2MB.max" 4194304
+  run_skiff delete --force "$ID"
+  assert_status 0
+  no_cgroup_left "$ID"
+}

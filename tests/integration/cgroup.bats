@@ -111,7 +111,22 @@ wait_cgroup_empty () {
   [ ! -d /run/systemd/system ] || skip "systemd runs here"
   cfg "c['linux']['cgroupsPath'] = 'system.slice:skiff:$ID'"
   run_skiff --systemd-cgroup run --bundle "$BUNDLE" "$ID"
-  assert_failed_cleanly "$ID" "--systemd-cgroup: systemd is not running on this host"
+  if have_v1; then
+    # The driver writes through the v2 manager: v1 layouts are refused first.
+    assert_failed_cleanly "$ID" "--systemd-cgroup: this host's cgroup controllers are on cgroup v1 hierarchies"
+  elif grep -q '^#define HAVE_SYSTEMD 1' "$(dirname "$SKIFF")/config.h" 2>/dev/null; then
+    assert_failed_cleanly "$ID" "--systemd-cgroup: cannot connect to systemd over D-Bus"
+  else
+    assert_failed_cleanly "$ID" "--systemd-cgroup: skiff was built without systemd support"
+  fi
+}
+
+@test "cgroup: --systemd-cgroup with a malformed cgroupsPath shows the expected form" {
+  [ ! -d /run/systemd/system ] || skip "systemd runs here"
+  have_v1 && skip "v1 layouts are refused before the path is read"
+  cfg "c['linux']['cgroupsPath'] = '/not/a/slice'"
+  run_skiff --systemd-cgroup run --bundle "$BUNDLE" "$ID"
+  assert_failed_cleanly "$ID" 'linux.cgroupsPath: `/not/a/slice`: expected `slice:prefix:name`'
 }
 
 @test "cgroup: a resource whose controller the hierarchy lacks is an error naming it" {

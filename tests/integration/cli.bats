@@ -477,7 +477,7 @@ assert c["linux"]["uidMappings"] and c["linux"]["gidMappings"]
   set_args /probe sleep 1000
   run_skiff run -d --bundle "$BUNDLE" "$ID"
   assert_status 0
-  for sig in FOO SIGFOO 0 -1 999 9x; do
+  for sig in FOO SIGFOO -1 999 9x; do
     run_skiff kill "$ID" "$sig"
     [ "$status" -ne 0 ] || fail "kill $sig succeeded"
     assert_output_contains "$sig"

@@ -263,14 +263,37 @@ EOF
   [ -d "$mnt$cg" ] || mnt=/sys/fs/cgroup
   [ -d "$mnt$cg" ] || skip "container cgroup not found"
   mkdir "$mnt$cg/sub"
+  # On v1/hybrid hosts a bare PATH names the sub-cgroup in every hierarchy
+  # (runc's rule): make it in each v1 hierarchy of the container too.
+  local v1=0 ctrls path dir
+  while IFS=: read -r _ ctrls path; do
+    [ -n "$ctrls" ] || continue
+    v1=1
+    dir=${ctrls#name=}
+    mkdir "/sys/fs/cgroup/$dir$path/sub"
+    if [ "$ctrls" = cpuset ]; then   # a new v1 cpuset takes no task until filled
+      cat "/sys/fs/cgroup/cpuset$path/cpuset.cpus" >"/sys/fs/cgroup/cpuset$path/sub/cpuset.cpus"
+      cat "/sys/fs/cgroup/cpuset$path/cpuset.mems" >"/sys/fs/cgroup/cpuset$path/sub/cpuset.mems"
+    fi
+  done </proc/$PID/cgroup
   run_skiff exec -d --pid-file "$TEST_DIR/p" --cgroup sub "$ID" /probe sleep 1000
   assert_status 0
   grep -q -x "0::$cg/sub" /proc/$(cat "$TEST_DIR/p")/cgroup \
     || fail "not in the sub-cgroup: $(cat /proc/$(cat "$TEST_DIR/p")/cgroup)"
-  # runc's [CONTROLLERS:]PATH form
-  run_skiff exec -d --pid-file "$TEST_DIR/p2" --cgroup hugetlb:sub "$ID" /probe sleep 1000
-  assert_status 0
-  grep -q -x "0::$cg/sub" /proc/$(cat "$TEST_DIR/p2")/cgroup
+  if [ "$v1" = 1 ]; then
+    ! grep -v "/$ID/sub\$" /proc/$(cat "$TEST_DIR/p")/cgroup \
+      || fail "not in sub in every hierarchy: $(cat /proc/$(cat "$TEST_DIR/p")/cgroup)"
+    # runc's CONTROLLER:PATH form names one hierarchy
+    run_skiff exec -d --pid-file "$TEST_DIR/p2" --cgroup pids:sub "$ID" /probe sleep 1000
+    assert_status 0
+    grep -q -x "[0-9]*:pids:.*/sub" /proc/$(cat "$TEST_DIR/p2")/cgroup || fail "pids"
+    grep -q -x "0::$cg" /proc/$(cat "$TEST_DIR/p2")/cgroup || fail "unified"
+  else
+    # runc's [CONTROLLERS:]PATH form
+    run_skiff exec -d --pid-file "$TEST_DIR/p2" --cgroup hugetlb:sub "$ID" /probe sleep 1000
+    assert_status 0
+    grep -q -x "0::$cg/sub" /proc/$(cat "$TEST_DIR/p2")/cgroup
+  fi
   run_skiff exec --cgroup nosuch "$ID" /probe cgroup
   [ "$status" -ne 0 ]
   assert_output_contains "--cgroup \`nosuch\`"

@@ -363,6 +363,10 @@ try_syscall (const char *name)
     return syscall (SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0);
   if (strcmp (name, "keyctl") == 0)
     return syscall (SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0);
+  /* clone3 without arguments: EINVAL from a kernel that has it; ENOSYS
+   * from a seccomp profile older than clone3 (glibc then uses clone).  */
+  if (strcmp (name, "clone3") == 0)
+    return syscall (435 /* SYS_clone3 on every arch */, NULL, 0);
   if (strcmp (name, "mknod") == 0)
     return mknod ("/dev/.probe-null", S_IFCHR | 0600, makedev (1, 3)) == 0
              ? unlink ("/dev/.probe-null") : -1;
@@ -517,7 +521,7 @@ static const struct
   { "pid", 0, cmd_pid, "pid, ppid, sid, pgid" },
   { "syscall", 1, cmd_syscall, "NAME: errno=N of one call (getcwd mkdir chmod unshare "
                                "personality mount sethostname chroot setuid kill getpid "
-                               "ptrace keyctl mknod)" },
+                               "ptrace keyctl mknod clone3)" },
   { "sleep", 1, cmd_sleep, "N: sleep N seconds" },
   { "exit", 1, cmd_exit, "N: exit with status N" },
   { "write", 2, cmd_write, "PATH TEXT: write TEXT to PATH" },

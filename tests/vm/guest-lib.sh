@@ -4,7 +4,8 @@
 #   t NAME FUNC     run FUNC as one test (skipped unless NAME contains $ONLY)
 #   mkcfg           write $B/config.json from ARGS (JSON array), RES
 #                   (resources object), CGPATH, NS (namespaces array), CAPS,
-#                   PROC_EXTRA / LINUX_EXTRA (more members, each ending in `,`)
+#                   PROC_EXTRA / LINUX_EXTRA (more members, each ending in `,`),
+#                   MOUNTS_EXTRA (more mounts, each starting with `,`)
 #   start ID, state_of ID, pid_of ID, wait_status ID STATUS, nothing_left ID
 SK=/usr/sbin/skiff
 ROOT=/run/skiff
@@ -47,7 +48,7 @@ mkcfg () {
   "mounts": [
     {"destination": "/proc", "type": "proc", "source": "proc"},
     {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755", "size=1m"]},
-    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=8m"]}
+    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=8m"]}${MOUNTS_EXTRA:-}
   ],
   "linux": {
     $cgp${LINUX_EXTRA:-}

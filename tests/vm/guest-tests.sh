@@ -249,8 +249,10 @@ t_update () {
   expect "$D/io.weight" "default 2930"
   sk update --cpu-period 50000 up || fail "update period"
   expect "$D/cpu.max" "20000 50000"               # the quota is kept
-  sk update --pids-limit 0 up && expect "$D/pids.max" 0
-  sk update --pids-limit -1 up && expect "$D/pids.max" max
+  # 0 and negative: unlimited, as runc and crun (podman 4 sends 0)
+  sk update --pids-limit 5 up && expect "$D/pids.max" 5
+  sk update --pids-limit 0 up && expect "$D/pids.max" max
+  sk update --pids-limit 5 up && sk update --pids-limit -1 up && expect "$D/pids.max" max
   echo '{"memory": {"limit": 100000000}}' | sk update -r - up || fail "update -r -"
   expect "$D/memory.max" 99999744
   sk update --cpu-rt-runtime 1000 up >/tmp/o 2>&1 && fail "realtime accepted"
@@ -321,6 +323,60 @@ t_delete () {
   rmdir "$CG/pre"
 }
 
+# ---- the `cgroup` mount on pure v2 (cgroup/cgroup_mount.c): the container
+# sees its own cgroup at /sys/fs/cgroup, whatever the namespaces.
+CGM=', {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+        "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}'
+USERNS_MAPS='"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}],
+  "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}],'
+
+# view_is_own ID: the container's /sys/fs/cgroup is its own cgroup (same
+# device and inode), read-only, and lists no sibling container.
+view_is_own () {
+  p=$(pid_of "$1")
+  own=$(sed -n 's/^0:://p' "/proc/$p/cgroup")
+  [ -n "$own" ] && [ "$own" != / ] || fail "$1: cgroup \`$own\`"
+  [ "$(stat -c '%d:%i' "/proc/$p/root/sys/fs/cgroup")" = "$(stat -c '%d:%i' "$CG$own")" ] \
+    || fail "$1: /sys/fs/cgroup is not $CG$own"
+  grep -q ' /sys/fs/cgroup ro,[^ ]* .*- cgroup2 ' "/proc/$p/mountinfo" \
+    || fail "$1: $(grep cgroup "/proc/$p/mountinfo")"
+  [ -z "$(find "/proc/$p/root/sys/fs/cgroup/" -name "$2")" ] || fail "$1 sees $2"
+}
+
+# cgmount_case NAME: two containers of the current config, each seeing only
+# its own cgroup; both deleted without leftovers.
+cgmount_case () {
+  start "$1a"
+  start "$1b"
+  view_is_own "$1a" "$1b"
+  view_is_own "$1b" "$1a"
+  sk delete --force "$1a" && sk delete --force "$1b" || fail "delete"
+  nothing_left "$1a"
+  nothing_left "$1b"
+}
+
+t_cgmount_bind () {
+  MOUNTS_EXTRA=$CGM mkcfg
+  cgmount_case cgb
+}
+
+t_cgmount_cgroupns () {
+  NS='[{"type": "pid"}, {"type": "mount"}, {"type": "uts"}, {"type": "cgroup"}]' MOUNTS_EXTRA=$CGM mkcfg
+  cgmount_case cgn
+}
+
+t_cgmount_userns () {
+  NS='[{"type": "pid"}, {"type": "mount"}, {"type": "uts"}, {"type": "user"}]' LINUX_EXTRA=$USERNS_MAPS \
+    MOUNTS_EXTRA=$CGM mkcfg
+  cgmount_case cgu
+}
+
+t_cgmount_userns_cgroupns () {
+  NS='[{"type": "pid"}, {"type": "mount"}, {"type": "uts"}, {"type": "user"}, {"type": "cgroup"}]' \
+    LINUX_EXTRA=$USERNS_MAPS MOUNTS_EXTRA=$CGM mkcfg
+  cgmount_case cgc
+}
+
 t "cgroup2 root has every controller enabled" t_controllers
 t "resources are written to the container's cgroup files" t_resources_written
 t "cpu.idle" t_cpu_idle
@@ -346,3 +402,7 @@ t "events --stats fields" t_events_stats
 t "ps lists the container's processes" t_ps
 t "kill --all empties the cgroup" t_kill_all
 t "delete leaves no cgroup, keeps one it did not create" t_delete
+t "cgroup mount without cgroup ns: a bind of the container's own cgroup" t_cgmount_bind
+t "cgroup mount in a cgroup ns: fresh cgroup2 rooted at the container's cgroup" t_cgmount_cgroupns
+t "cgroup mount in a user ns without cgroup ns (podman --uidmap)" t_cgmount_userns
+t "cgroup mount in a user ns with a cgroup ns" t_cgmount_userns_cgroupns

@@ -25,6 +25,9 @@
 #   SKIFF_VM_BINS    extra host programs for the guest, copied with the
 #                    shared libraries ldd names (space-separated paths)
 #   SKIFF_VM_DIRS    extra host directories copied to the same path
+#   SKIFF_VM_SUITE   NAME of a tests/vm/suite-NAME.sh whose suite_initramfs
+#                    adds more (modules, tools, its guest script): criu
+#   SKIFF_VM_MEM     guest memory in MB (default 1536)
 set -u
 BUILD=$(cd "${1:?usage: run-vm.sh BUILDDIR [SRCDIR]}" && pwd)
 SRC=$(cd "${2:-$(dirname "$0")/../..}" && pwd)
@@ -43,39 +46,8 @@ done
 ldd /bin/busybox >/dev/null 2>&1 && die "/bin/busybox is not static: apt-get install busybox-static"
 
 # ------------------------------------------------------------------ kernel
-pkg=${SKIFF_VM_KERNEL:-$(apt-cache depends linux-image-amd64 2>/dev/null \
-  | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -1)}
-[ -n "$pkg" ] || die "cannot tell which kernel linux-image-amd64 depends on (apt-get update?)"
-kver=${pkg#linux-image-}
-kdir=$CACHE/$kver
-mkdir -p "$CACHE" || die "cannot create $CACHE"
-(
-  flock 9
-  if [ ! -f "$kdir/.done" ]; then
-    deb=$(ls "$CACHE/${pkg}_"*.deb 2>/dev/null | head -1)
-    if [ -z "$deb" ]; then
-      log "downloading $pkg into $CACHE"
-      # apt's sandbox user cannot write root's cache dir: download as root.
-      (cd "$CACHE" && apt-get download -o APT::Sandbox::User=root "$pkg" >&2) || exit 1
-      deb=$(ls "$CACHE/${pkg}_"*.deb | head -1)
-    fi
-    rm -rf "$kdir" && mkdir -p "$kdir"
-    dpkg-deb -x "$deb" "$kdir/pkg" || exit 1
-    # The .deb carries no modules.dep (its postinst runs depmod).
-    depmod -b "$kdir/pkg" "$kver" || exit 1
-    # Keep only the modules the guest loads (the tree is ~450 MB).
-    find "$kdir/pkg/lib/modules/$kver/kernel" -name '*.ko*' ! -name 'brd.ko*' -delete
-    # vmlinux boots through PVH, skipping vmlinuz's real-mode setup and
-    # decompressor: about half the boot time under TCG.  Cut it out at the
-    # xz stream inside vmlinuz.
-    off=$(LC_ALL=C grep -abo $'\xfd7zXZ' "$kdir/pkg/boot/vmlinuz-$kver" | head -1 | cut -d: -f1)
-    [ -n "$off" ] || { echo "no xz stream in vmlinuz" >&2; exit 1; }
-    tail -c +$((off + 1)) "$kdir/pkg/boot/vmlinuz-$kver" | xz -dc --single-stream >"$kdir/vmlinux" 2>/dev/null
-    [ -s "$kdir/vmlinux" ] && head -c 4 "$kdir/vmlinux" | grep -q ELF || { echo "vmlinux extraction failed" >&2; exit 1; }
-    touch "$kdir/.done"
-  fi
-) 9>"$CACHE/.lock" || die "kernel $pkg: download or unpack failed"
-mods=$kdir/pkg/lib/modules/$kver
+. "$SRC/tests/vm/vm-lib.sh"
+vm_kernel
 
 # ------------------------------------------------------------------ initramfs
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/skiff-vm-XXXXXX")
@@ -86,27 +58,7 @@ cleanup () {
 }
 trap cleanup EXIT
 IR=$WORK/root
-mkdir -p "$IR"/{bin,sbin,proc,sys,dev,tmp,run,etc,lib/modules,newroot,tests,usr/sbin}
-cp /bin/busybox "$IR/bin/busybox"
-ln -s busybox "$IR/bin/sh"
-cp "$BUILD/skiff" "$IR/usr/sbin/skiff"
-# The runtime's shared libraries and the loader, at the paths ldd names.
-for lib in $(ldd "$BUILD/skiff" | grep -o '/[^ ]*'); do
-  mkdir -p "$IR$(dirname "$lib")"
-  cp -L "$lib" "$IR$lib"
-done
-for m in drivers/block/brd.ko; do
-  [ -f "$mods/kernel/$m" ] && cp "$mods/kernel/$m" "$IR/lib/modules/"
-done
-# The bundle's rootfs: busybox and, when built, the static probe.
-B=$IR/bundle/rootfs
-mkdir -p "$B"/{bin,proc,sys,dev,tmp,etc,root}
-cp /bin/busybox "$B/bin/busybox"
-for a in $(/bin/busybox --list); do [ -e "$B/bin/$a" ] || ln -s busybox "$B/bin/$a"; done
-[ -x "$BUILD/tests/probe/probe" ] && cp "$BUILD/tests/probe/probe" "$B/probe"
-echo 'root:x:0:0:root:/root:/bin/sh' >"$B/etc/passwd"
-echo 'root:x:0:' >"$B/etc/group"
-cp "$SRC/tests/vm/init" "$IR/init"
+vm_base_initramfs "$IR" "$BUILD" "$SRC"
 cp "${SKIFF_VM_TESTS:-$SRC/tests/vm/guest-tests.sh}" "$IR/tests/guest-tests.sh"
 cp "$SRC/tests/vm/guest-lib.sh" "$IR/tests/guest-lib.sh"
 for d in ${SKIFF_VM_DIRS:-}; do
@@ -117,14 +69,15 @@ done
 # Extra programs a layer's guest tests need, with their libraries.
 for bin in ${SKIFF_VM_BINS:-}; do
   [ -x "$bin" ] || die "SKIFF_VM_BINS: \`$bin\` is not an executable"
-  mkdir -p "$IR$(dirname "$bin")"
-  cp -L "$bin" "$IR$bin"
-  for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
-    [ -e "$IR$lib" ] && continue
-    mkdir -p "$IR$(dirname "$lib")"
-    cp -L "$lib" "$IR$lib"
-  done
+  vm_add_binary "$IR" "$bin"
 done
+# A suite adds what it needs to the initramfs (tests/vm/suite-NAME.sh).
+if [ -n "${SKIFF_VM_SUITE:-}" ]; then
+  [ -f "$SRC/tests/vm/suite-$SKIFF_VM_SUITE.sh" ] \
+    || die "no suite \`$SKIFF_VM_SUITE\` (tests/vm/suite-$SKIFF_VM_SUITE.sh)"
+  . "$SRC/tests/vm/suite-$SKIFF_VM_SUITE.sh"
+  suite_initramfs "$IR" || die "suite $SKIFF_VM_SUITE: initramfs"
+fi
 chmod +x "$IR/init" "$IR/tests/guest-tests.sh"
 echo "${SKIFF_VM_ONLY:-}" >"$IR/tests/only"
 # Uncompressed: the guest kernel unpacks it faster than it could inflate it.
@@ -151,7 +104,7 @@ boot () {
   local a=$1 cpu
   [ "$a" = kvm ] && cpu=host || cpu=max
   : >"$SERIAL"
-  qemu-system-x86_64 -accel "$a" -cpu "$cpu" -m 1536 -smp 2 \
+  qemu-system-x86_64 -accel "$a" -cpu "$cpu" -m "${SKIFF_VM_MEM:-1536}" -smp 2 \
     -kernel "$kdir/vmlinux" -initrd "$WORK/initramfs.cpio" \
     -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init ${SKIFF_VM_APPEND:-}" \
     -display none -nodefaults -nic none -serial "file:$SERIAL" -no-reboot &

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <skiff/container.h>
 #include "cgroup/cgroup_internal.h"
+#include "cgroup/systemd.h"
 #include "util/cleanup.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
@@ -214,18 +215,6 @@ sk_cgroup_resolve_path_v1 (const char *cgroups_path, const char *id, const char 
   return resolve_path (cgroups_path, id, own, false, out, err);
 }
 
-static int
-check_systemd (bool systemd, sk_error_t *err)
-{
-  if (!systemd)
-    return 0;
-  if (access ("/run/systemd/system", F_OK) < 0)
-    return sk_error_set (err, 0, "--systemd-cgroup: systemd is not running on this host "
-                         "(no `/run/systemd/system`); drop the flag and use a plain cgroupsPath");
-  return sk_error_set (err, 0, "--systemd-cgroup: the systemd cgroup driver is not supported; "
-                       "drop the flag and use a plain cgroupsPath");
-}
-
 /* ---- validation ------------------------------------------------------- */
 
 /* Every controller the resources need must be in the hierarchy.  */
@@ -301,6 +290,55 @@ sk_cg_new (const struct sk_cgroup_ops *ops, const char *mountpoint, const char *
   return cg;
 }
 
+static sk_cgroup_intent_fn intent_fn;
+static void *intent_data;
+
+void
+sk_cgroup_set_intent_hook (sk_cgroup_intent_fn fn, void *data)
+{
+  intent_fn = fn;
+  intent_data = data;
+}
+
+/* How many components of full (below mountpoint) do not exist yet.  */
+static int
+missing_depth (const char *mountpoint, const char *full)
+{
+  _cleanup_free_ char *p = strdup (full);
+  size_t ml = strlen (mountpoint);
+  int depth = 0;
+  struct stat st;
+  while (p && strlen (p) > ml && stat (p, &st) < 0 && errno == ENOENT)
+    {
+      depth++;
+      *strrchr (p, '/') = '\0';
+    }
+  return depth;
+}
+
+/* Called by the managers with every hierarchy's cgroup resolved and none
+ * made yet (see sk_cgroup_set_intent_hook).  */
+int
+sk_cg_report_intent (const struct sk_cgroup_ops *ops, struct sk_cgroup *const *cgs, size_t n,
+                     sk_error_t *err)
+{
+  if (intent_fn == NULL)
+    return 0;
+  _cleanup_free_ struct sk_cgroup_place *places = calloc (n ? n : 1, sizeof *places);
+  if (places == NULL)
+    return sk_error_set (err, ENOMEM, "cgroup");
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct sk_cgroup *c = cgs[i];
+      places[i].controllers = (char *) (c->controllers ? c->controllers : "");
+      places[i].mountpoint = c->mountpoint;
+      places[i].path = c->path;
+      places[i].created_depth = missing_depth (c->mountpoint, c->full);
+      places[i].created = places[i].created_depth > 0;
+    }
+  return intent_fn (intent_data, ops->name, places, n, err);
+}
+
 struct sk_cgroup *
 sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_error_t *err)
 {
@@ -310,8 +348,24 @@ sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_e
   const struct sk_linux *l = spec->linux_;
   const struct sk_resources *r = l ? l->resources : NULL;
 
-  if (check_systemd (systemd, err) < 0 || detect_layout (&mountpoint, &ops, err) < 0)
+  if (detect_layout (&mountpoint, &ops, err) < 0)
     return NULL;
+  if (systemd)
+    {
+      /* The driver writes its files through the v2 manager: a host whose
+       * controllers are on v1 hierarchies would need the v1 manager's
+       * files under a unit systemd made in every hierarchy (not done).  */
+      if (is_v1 (ops))
+        {
+          sk_error_set (err, 0, "--systemd-cgroup: this host's cgroup controllers are on cgroup "
+                        "v1 hierarchies (%s layout); the systemd cgroup driver supports pure "
+                        "cgroup v2 only: drop the flag and use a plain cgroupsPath", ops->name);
+          return NULL;
+        }
+      if (check_resources (mountpoint, r, err) < 0)
+        return NULL;
+      return sk_cgroup_systemd_new (spec, id, mountpoint, true, err);
+    }
   if (is_v1 (ops))
     return sk_cg_v1_create (ops, spec, id, err);
   if (own_cgroup (&own, err) < 0)
@@ -325,7 +379,8 @@ sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_e
       sk_error_set (err, ENOMEM, "cgroup `%s%s`", mountpoint, path);
       return NULL;
     }
-  if (ops->create (cg, r, err) < 0 || sk_cg_set_places (cg, err) < 0)
+  if (sk_cg_report_intent (ops, &cg, 1, err) < 0 || ops->create (cg, r, err) < 0
+      || sk_cg_set_places (cg, err) < 0)
     {
       sk_cgroup_free (cg);
       return NULL;
@@ -396,6 +451,8 @@ struct sk_cgroup *
 sk_cgroup_open_places (const char *manager, const struct sk_cgroup_place *places, size_t n,
                        sk_error_t *err)
 {
+  if (manager && strcmp (manager, "systemd") == 0 && n > 0)
+    return sk_cgroup_systemd_open (places[0].mountpoint, places[0].path, err);
   const struct sk_cgroup_ops *ops = manager ? ops_by_name (manager) : NULL;
   if (manager && ops == NULL)
     {
@@ -482,6 +539,9 @@ sk_cgroup_free (struct sk_cgroup *cg)
   free (cg->mountpoint);
   free (cg->path);
   free (cg->full);
+  free (cg->unit);
+  if (cg->driver_free)
+    cg->driver_free (cg->driver);
   free (cg);
 }
 
@@ -502,7 +562,8 @@ gone (struct sk_cgroup *cg, sk_error_t *err)
 int
 sk_cgroup_enter (struct sk_cgroup *cg, pid_t pid, sk_error_t *err)
 {
-  return cg->dirfd < 0 ? gone (cg, err) : cg->ops->enter (cg, pid, err);
+  /* The systemd driver makes the cgroup here (a scope needs a pid).  */
+  return cg->dirfd < 0 && cg->unit == NULL ? gone (cg, err) : cg->ops->enter (cg, pid, err);
 }
 
 int
@@ -570,7 +631,8 @@ sk_cgroup_oom_kills (struct sk_cgroup *cg, uint64_t *count, sk_error_t *err)
 int
 sk_cgroup_destroy (struct sk_cgroup *cg, sk_error_t *err)
 {
-  return cg->dirfd < 0 ? 0 : cg->ops->destroy (cg, err);
+  /* A unit outlives its cgroup when it failed: the driver resets it.  */
+  return cg->dirfd < 0 && cg->unit == NULL ? 0 : cg->ops->destroy (cg, err);
 }
 
 /* ---- file helpers (shared by the manager files) ---------------------- */

@@ -61,6 +61,9 @@ struct sk_cgroup
   size_t n_hier;
   struct sk_cgroup_place *places;   /* what to save (sk_cgroup_places) */
   size_t n_places;
+  char *unit;             /* systemd driver: the unit owning the cgroup, else NULL */
+  void *driver;           /* the manager's own state, freed with driver_free */
+  void (*driver_free) (void *driver);
 };
 
 struct sk_cgroup_stats;   /* defined by the manager, serialised by it */
@@ -69,6 +72,12 @@ struct sk_cgroup_ops
 {
   const char *name;       /* "v2", "v2-hybrid", "v1", "v1-hybrid": saved in
                            * state.json to reopen with the same manager */
+  /* v2: make cg->path (resolved by the front) and apply r.  The v1
+   * managers resolve one path per hierarchy themselves, so the front
+   * calls sk_cg_v1_create for them instead (their `create` only refuses);
+   * a systemd manager would be a third branch there: ask systemd for the
+   * scope, then fill cg (or cg->hier[]) and reuse the v1 or v2 entries
+   * below for everything else.  */
   int (*create) (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
   int (*apply) (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
   /* Like apply, for `skiff update`: partial values keep what is set.  */
@@ -106,10 +115,22 @@ int sk_cgroup_validate (const struct sk_spec *spec, sk_error_t *err);
  * rule; the unified hierarchy of a hybrid host is treated alike).
  * A pre-existing cgroup holding processes is joined with a warning (runc
  * does), unless v2's no-internal-processes rule forbids it.
- * A `..` component is refused (it would escape the hierarchy);
- * --systemd-cgroup is an error (no systemd driver).  */
+ * A `..` component is refused (it would escape the hierarchy).
+ * With systemd (--systemd-cgroup) the path is `slice:prefix:name` and the
+ * cgroup is a transient unit systemd makes at enter (cgroup/systemd.h);
+ * its manager name in state.json is "systemd".  */
 struct sk_cgroup *sk_cgroup_create (const struct sk_spec *spec, const char *id,
                                     bool systemd, sk_error_t *err);
+/* Create's intent (intent.h): when set, the manager calls fn once every
+ * hierarchy's path is resolved and BEFORE its first mkdir, with the places
+ * it is about to use (created_depth: the path components that do not
+ * exist yet, leaf first; 0: an existing cgroup is joined).  create writes
+ * them to the state dir, fsynced, so that delete --force can remove them
+ * whatever stage died.  A failing fn aborts the create.  */
+typedef int (*sk_cgroup_intent_fn) (void *data, const char *manager,
+                                    const struct sk_cgroup_place *places, size_t n,
+                                    sk_error_t *err);
+void sk_cgroup_set_intent_hook (sk_cgroup_intent_fn fn, void *data);
 /* Re-open a v2 cgroup from its mount point and path.  */
 struct sk_cgroup *sk_cgroup_open (const char *mountpoint, const char *path,
                                   bool created, sk_error_t *err);

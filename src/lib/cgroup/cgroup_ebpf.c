@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <skiff/container.h>
 #include "cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
@@ -324,10 +325,22 @@ sk_cg_devices_apply (struct sk_cgroup *cg, const struct sk_device_rule *rules, s
   size_t n_insns;
   if (sk_cg_devices_compile (rules, n, &insns, &n_insns, err) < 0)
     return -1;
-  _cleanup_close_ int prog = sk_cg_devices_load (insns, n_insns, err);
-  if (prog < 0)
-    return -1;
   sk_error_t qerr = NULL;
+  _cleanup_close_ int prog = sk_cg_devices_load (insns, n_insns, &qerr);
+  if (prog < 0 && qerr->errnum == EPERM && sk_rootless_detect ())
+    {
+      /* Rootless (rootless.c rule 5, runc's rule too): loading a device
+       * program needs CAP_BPF or CAP_SYS_ADMIN in the initial namespace,
+       * never ours; the container reaches only host nodes bind-mounted
+       * with this user's own access, so there is nothing to filter.  */
+      sk_error_free (&qerr);
+      return 0;
+    }
+  if (prog < 0)
+    {
+      *err = qerr;
+      return -1;
+    }
   _cleanup_close_ int old = find_ours (cg->dirfd, &qerr);
   if (old < 0 && qerr != NULL)
     {

@@ -59,6 +59,17 @@ int sk_cg_resources_controllers (const struct sk_resources *r, unsigned *mask,
 int sk_cg_v2_apply (struct sk_cgroup *cg, const struct sk_resources *r, bool update,
                     sk_error_t *err);
 
+/* Conversions shared with the systemd driver, so a unit property and the
+ * file written after it always agree.  */
+uint64_t sk_cg_shares_to_weight (uint64_t shares);
+uint64_t sk_cg_blkio_to_io_weight (uint64_t w);
+/* Spec memory.swap (memory+swap) -> v2 swap alone; *skip: leave unset;
+ * *out < 0: max.  */
+int sk_cg_swap_to_v2 (int64_t swap, int64_t limit, bool *skip, int64_t *out, sk_error_t *err);
+/* The systemd driver's cgroup exists (systemd made it): enable the
+ * controllers r needs down the path and write the files.  */
+int sk_cg_v2_adopt (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
+
 /* ---- stats (cgroup_stats.c) ------------------------------------------- */
 char *sk_cg_v2_stats_json (struct sk_cgroup *cg, const char *id, sk_error_t *err);
 
@@ -118,6 +129,10 @@ bool sk_cg_controllers_equal (const char *a, const char *b);
 bool sk_cg_controllers_has (const char *list, const char *name, size_t len);
 
 /* ---- shared by the managers ------------------------------------------- */
+/* Hand the resolved places to create's intent hook (cgroup.h), before the
+ * first mkdir.  */
+int sk_cg_report_intent (const struct sk_cgroup_ops *ops, struct sk_cgroup *const *cgs, size_t n,
+                         sk_error_t *err);
 struct sk_cgroup *sk_cg_new (const struct sk_cgroup_ops *ops, const char *mountpoint,
                              const char *path);
 /* Open one directory of a recorded cgroup (dirfd -1 when it is gone).  */

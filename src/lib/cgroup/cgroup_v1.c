@@ -109,8 +109,8 @@ finish_top (struct sk_cgroup *top, sk_error_t *err)
 /* ---- create ----------------------------------------------------------- */
 
 /* A new cpuset cgroup starts with empty cpus and mems, and the kernel
- * refuses tasks until both are set: copy them from the parent (runc's
- * ensureCpusAndMems does the same).  */
+ * refuses tasks until both are set: copy them from the parent where they
+ * are empty (runc's ensureCpusAndMems does the same).  */
 static int
 fill_cpuset (int parent, int dir, const char *full, sk_error_t *err)
 {
@@ -190,7 +190,9 @@ walk_create (struct sk_cgroup *h, const char *unified_need, sk_error_t *err)
           sk_error_set (err, errno, "open cgroup `%s`", full);
           goto fail;
         }
-      if (made && cpuset && fill_cpuset (cur, next, full, err) < 0)
+      /* Pre-existing but empty ancestors too: runc fills every level, and
+       * an empty one would refuse the container's tasks (ENOSPC).  */
+      if (cpuset && fill_cpuset (cur, next, full, err) < 0)
         {
           close (next);
           goto fail;
@@ -309,6 +311,9 @@ sk_cg_v1_create (const struct sk_cgroup_ops *ops, const struct sk_spec *spec, co
       goto fail;
   if (ops == &sk_cgroup_v1_hybrid_ops
       && add_place (top, &sk_cgroup_v2_hybrid_ops, "", lay->unified, "/", l, id, err) < 0)
+    goto fail;
+  /* Recorded by create before anything exists (intent.h).  */
+  if (sk_cg_report_intent (ops, top->hier, top->n_hier, err) < 0)
     goto fail;
   /* Controllers a hybrid host has only in the unified hierarchy.  */
   unified_need = sk_cg_v1_unified_need (need);

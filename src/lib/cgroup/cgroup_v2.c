@@ -253,6 +253,32 @@ fail:
   return -1;
 }
 
+/* The systemd driver: systemd made the cgroup and its parents (and enabled
+ * the controllers it manages); enable the others the resources need down
+ * the path (hugetlb, rdma, misc are not systemd's) and write the files.  */
+int
+sk_cg_v2_adopt (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
+{
+  unsigned need = 0;
+  _cleanup_strv_ char **comps = NULL;
+  int n, from;
+
+  if (r && sk_cg_resources_controllers (r, &need, err) < 0)
+    return -1;
+  if (split_path (cg->path, &comps, &n) < 0)
+    return sk_error_set (err, ENOMEM, "cgroup `%s`", cg->full);
+  if (walk_create (cg, comps, n, need, &from, err) < 0)
+    return -1;
+  if (from < n)
+    {
+      sk_closep (&cg->dirfd);
+      remove_created (cg->mountpoint, comps, n, from);
+      return sk_error_set (err, ENOENT, "cgroup `%s` does not exist after its unit started",
+                           cg->full);
+    }
+  return sk_cg_v2_apply (cg, r, false, err);
+}
+
 /* ---- apply / enter ---------------------------------------------------- */
 
 static int

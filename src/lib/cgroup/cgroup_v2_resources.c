@@ -25,8 +25,8 @@
  * default 100): the linear map runc and crun have used since cgroup v2
  * support, 2 -> 1 and 262144 -> 10000.  Out-of-range shares are clamped
  * as the v1 kernel clamps them.  */
-static uint64_t
-shares_to_weight (uint64_t shares)
+uint64_t
+sk_cg_shares_to_weight (uint64_t shares)
 {
   if (shares < 2)
     shares = 2;
@@ -37,8 +37,8 @@ shares_to_weight (uint64_t shares)
 
 /* blkio.weight (10..1000) -> io.weight (1..10000), again linear: 10 -> 1,
  * 1000 -> 10000.  io.bfq.weight takes the v1 range unchanged.  */
-static uint64_t
-blkio_to_io_weight (uint64_t w)
+uint64_t
+sk_cg_blkio_to_io_weight (uint64_t w)
 {
   return 1 + ((w - 10) * 9999) / 990;
 }
@@ -48,8 +48,8 @@ blkio_to_io_weight (uint64_t w)
  * swap 0 means "not set", except with an unlimited memory limit where
  * both become unlimited; -1 is unlimited.  *out < 0 means "max", *skip
  * means leave the file alone.  */
-static int
-swap_to_v2 (int64_t swap, int64_t limit, bool *skip, int64_t *out, sk_error_t *err)
+int
+sk_cg_swap_to_v2 (int64_t swap, int64_t limit, bool *skip, int64_t *out, sk_error_t *err)
 {
   *skip = false;
   *out = -1;
@@ -100,7 +100,7 @@ check_memory (const struct sk_memory *m, unsigned *need, sk_error_t *err)
     {
       bool skip;
       int64_t v;
-      if (swap_to_v2 (m->swap, m->limit, &skip, &v, err) < 0)
+      if (sk_cg_swap_to_v2 (m->swap, m->limit, &skip, &v, err) < 0)
         return -1;
     }
   if (m->has_swappiness)
@@ -284,7 +284,7 @@ apply_swap (struct sk_cgroup *cg, const struct sk_memory *m, bool update, sk_err
   char buf[32];
   if (!m->has_limit && update && current_limit (cg, &limit, err) < 0)
     return -1;
-  if (swap_to_v2 (m->swap, limit, &skip, &v, err) < 0 || skip)
+  if (sk_cg_swap_to_v2 (m->swap, limit, &skip, &v, err) < 0 || skip)
     return skip ? 0 : -1;
   if (!sk_cg_has_file (cg, "memory.swap.max"))
     {
@@ -374,7 +374,7 @@ apply_cpu (struct sk_cgroup *cg, const struct sk_cpu *c, bool update, sk_error_t
     return -1;
   if (c->has_shares && c->shares)
     {
-      snprintf (buf, sizeof buf, "%" PRIu64, shares_to_weight (c->shares));
+      snprintf (buf, sizeof buf, "%" PRIu64, sk_cg_shares_to_weight (c->shares));
       if (sk_cg_write (cg, "cpu.weight", buf, err) < 0)
         return -1;
     }
@@ -425,7 +425,7 @@ apply_io (struct sk_cgroup *cg, const struct sk_block_io *b, sk_error_t *err)
   char buf[96];
   if (b->has_weight && b->weight)
     {
-      snprintf (buf, sizeof buf, "default %" PRIu64, bfq ? b->weight : blkio_to_io_weight (b->weight));
+      snprintf (buf, sizeof buf, "default %" PRIu64, bfq ? b->weight : sk_cg_blkio_to_io_weight (b->weight));
       if (sk_cg_write (cg, file, buf, err) < 0)
         return -1;
     }
@@ -438,7 +438,7 @@ apply_io (struct sk_cgroup *cg, const struct sk_block_io *b, sk_error_t *err)
       if (!d->has_weight)
         continue;
       snprintf (buf, sizeof buf, "%" PRId64 ":%" PRId64 " %" PRIu64, d->major, d->minor,
-                bfq ? d->weight : blkio_to_io_weight (d->weight));
+                bfq ? d->weight : sk_cg_blkio_to_io_weight (d->weight));
       if (sk_cg_write (cg, file, buf, err) < 0)
         return -1;
     }

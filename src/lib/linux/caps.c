@@ -138,13 +138,18 @@ held_caps (sk_capset_t *bound, sk_capset_t *perm)
  * inheritable within permitted-or-bounding, ambient within permitted AND
  * inheritable.  */
 static void
-caps_resolve (const struct sk_capabilities *c, bool warn, struct caps_plan *plan)
+caps_resolve (const struct sk_capabilities *c, bool warn, bool userns, struct caps_plan *plan)
 {
   sk_capset_t bound, perm;
   memset (plan, 0, sizeof *plan);
   if (c == NULL)
     return;   /* no capabilities object: the process keeps none */
   held_caps (&bound, &perm);
+  /* Creating or joining a user namespace gives the full set in it
+   * (user_namespaces(7)), even to an unprivileged runtime (rootless).  */
+  if (userns)
+    for (int cap = 0; cap <= sk_caps_last_cap (); cap++)
+      bound |= CAPBIT (cap), perm |= CAPBIT (cap);
   for (int s = 0; s < SET__N; s++)
     {
       const struct sk_strv *v = caps_strv (c, s);
@@ -196,11 +201,11 @@ caps_resolve (const struct sk_capabilities *c, bool warn, struct caps_plan *plan
 }
 
 void
-sk_caps_check (const struct sk_process *p)
+sk_caps_check (const struct sk_process *p, bool userns)
 {
   struct caps_plan plan;
   if (p != NULL)
-    caps_resolve (p->capabilities, true, &plan);
+    caps_resolve (p->capabilities, true, userns, &plan);
 }
 
 /* Drop from the bounding set everything not asked for.  Needs
@@ -324,7 +329,7 @@ int
 sk_caps_apply_user (const struct sk_process *p, sk_error_t *err)
 {
   struct caps_plan plan;
-  caps_resolve (p->capabilities, false, &plan);
+  caps_resolve (p->capabilities, false, false, &plan);
   if (p->user.has_umask)
     umask (p->user.umask & 0777);
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -348,7 +353,7 @@ bool
 sk_caps_keeps (const struct sk_process *p, int cap)
 {
   struct caps_plan plan;
-  caps_resolve (p->capabilities, false, &plan);
+  caps_resolve (p->capabilities, false, false, &plan);
   return (plan.set[SET_EFFECTIVE] & CAPBIT (cap)) != 0;
 }
 

@@ -67,9 +67,16 @@ enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
     return sk_error_set (err, errno, "unshare namespaces");
   if (ctx->userns_new)
     {
+      /* An unprivileged parent (rootless) can open our /proc/<pid>/
+       * uid_map, gid_map and setgroups only while we are dumpable (else
+       * they belong to root): dumpable just for the mapping, as runc's
+       * nsexec does.  No container process exists yet.  */
+      prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
       if (sk_sync_send (ctx->sync_fd, SK_SYNC_USERNS, 0, NULL, -1, err) < 0
+          || sk_mount_sources_receive (ctx, err) < 0
           || sk_sync_expect (ctx->sync_fd, SK_SYNC_MAPPED, &m, err) < 0)
         return -1;
+      prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
       sk_sync_msg_clear (&m);
       /* Become the namespace's root (when mapped) so that what we create
        * (device nodes, directories) is owned by it.  */
@@ -81,6 +88,10 @@ enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
   pid_t pid = 0;
   if (ctx->need_fork)
     {
+      /* The forked init must inherit the container's cgroups (sync.h).  */
+      if (sk_sync_expect (ctx->sync_fd, SK_SYNC_PLACED, &m, err) < 0)
+        return -1;
+      sk_sync_msg_clear (&m);
       pid = fork ();
       if (pid < 0)
         return sk_error_set (err, errno, "fork into the pid namespace");
@@ -98,6 +109,10 @@ enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
   if (sk_sync_expect (ctx->sync_fd, SK_SYNC_PID_ACK, &m, err) < 0)
     return -1;
   sk_sync_msg_clear (&m);
+  /* The parent joined every cgroup hierarchy before PID_ACK: the new
+   * cgroup namespace is rooted at the container's own cgroups (spawn.c).  */
+  if (ctx->cgroupns_new && unshare (CLONE_NEWCGROUP) < 0)
+    return sk_error_set (err, errno, "unshare the cgroup namespace");
   return 0;
 }
 
@@ -187,6 +202,8 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
 {
   if (enter_namespaces (ctx, err) < 0)
     return -1;
+  if (sk_netdev_loopback_up (ctx->spec, err) < 0)
+    return -1;
   if (setsid () < 0)
     return sk_error_set (err, errno, "setsid");
   if (sk_attrs_apply (ctx, err) < 0)
@@ -211,6 +228,8 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
   if (sk_rootfs_finalize (ctx, err) < 0)
     return -1;
   if (p && p->terminal && sk_tty_setup (ctx, err) < 0)
+    return -1;
+  if (sk_rootfs_dev_readonly (ctx, err) < 0)
     return -1;
   if (ctx->console_socket_fd >= 0)
     close (ctx->console_socket_fd);
@@ -287,6 +306,8 @@ after_ready (struct sk_init_ctx *ctx, sk_error_t *err)
   /* Built before seccomp is loaded: a filter may refuse the allocation.  */
   char **env = ctx->spec->process->env.v;
   if (ctx->listen_fds > 0 && (env = listen_env (ctx, err)) == NULL)
+    return -1;
+  if ((env = sk_env_with_home (env, ctx->spec->process->user.uid, err)) == NULL)
     return -1;
   /* LSM labels, caps/user, seccomp: security.c orders them (seccomp
    * before the capability drop only when it could not load after it).  */

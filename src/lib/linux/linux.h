@@ -39,11 +39,14 @@ struct sk_init_ctx
   struct sk_seccomp_prog *seccomp;   /* compiled in the parent, NULL if none */
   unsigned long new_ns_flags; /* CLONE_NEW* that init still has to unshare */
   bool userns_new;            /* a new user namespace whose maps the parent writes */
+  bool cgroupns_new;          /* a new cgroup namespace, unshared after PID_ACK */
   bool need_fork;             /* pid/time namespace entered after clone */
   /* filled in by init itself */
   char *state_json;           /* from HOOKS_DONE, for createContainer/startContainer */
   char *exec_path;            /* process.args[0] resolved in the container */
   int fifo_fd;                /* exec.fifo, open for writing once `start` came */
+  int *mount_src_fds;         /* per spec->mounts: bind source from the parent, or -1; NULL if none */
+  bool dev_readonly;          /* /dev asked `ro`: mounted rw, made ro by sk_rootfs_dev_readonly */
 };
 
 /* ---- init.c: the container process ---------------------------------- */
@@ -73,6 +76,9 @@ int sk_rootfs_pivot (struct sk_init_ctx *ctx, sk_error_t *err);
 /* After pivot: maskedPaths, readonlyPaths, root.readonly, final
  * rootfsPropagation.  */
 int sk_rootfs_finalize (struct sk_init_ctx *ctx, sk_error_t *err);
+/* A /dev mount with `ro` was mounted writable (devices, devpts, ptmx,
+ * /dev/console go into it); make it read-only now, after the console.  */
+int sk_rootfs_dev_readonly (struct sk_init_ctx *ctx, sk_error_t *err);
 /* Idmapped bind mounts (`idmap`/`ridmap`) need CAP_SYS_ADMIN over the
  * source filesystem's user namespace, i.e. the host's: once init is inside
  * a new user namespace it is too late.  Call this in the host user and
@@ -83,6 +89,12 @@ int sk_rootfs_finalize (struct sk_init_ctx *ctx, sk_error_t *err);
  * namespace.  sk_mounts_close_idmapped releases them (parent, after clone).  */
 int sk_mounts_prepare_idmapped (const struct sk_spec *spec, const char *bundle, sk_error_t *err);
 void sk_mounts_close_idmapped (void);
+/* mount_sources.c: with a new user namespace, the parent opens the bind
+ * sources for init (which may not reach them once mapped) and sends them
+ * as MOUNT_FD frames; init receives them into ctx->mount_src_fds.  */
+int sk_mount_sources_send (const struct sk_spec *spec, const char *bundle, pid_t pid, int sock,
+                           sk_error_t *err);
+int sk_mount_sources_receive (struct sk_init_ctx *ctx, sk_error_t *err);
 /* Every mount option name skiff understands, NULL-terminated (features).  */
 extern const char *const sk_mount_option_names[];
 
@@ -91,6 +103,14 @@ extern const char *const sk_mount_option_names[];
  * master over the console socket (one SCM_RIGHTS message), bind the slave
  * on /dev/console, make it the controlling tty and stdio.  */
 int sk_tty_setup (struct sk_init_ctx *ctx, sk_error_t *err);
+/* ---- home.c ---------------------------------------------------------- */
+/* env (NULL-terminated) plus HOME from the container's /etc/passwd for uid
+ * ("/" if not listed) when env has no HOME.  The strings are shared with
+ * env (plus one new), the vector is new; for execve only.  */
+char **sk_env_with_home (char *const *env, uid_t uid, sk_error_t *err);
+
+/* chown the pty slave to the process's uid (run, create, exec -t).  */
+int sk_tty_give_to_user (int slave, const struct sk_user *u, const char *name, sk_error_t *err);
 
 /* ---- attrs.c: process and host attributes (child side) --------------- */
 /* hostname, domainname (need a new uts ns), session keyring, oomScoreAdj,
@@ -117,6 +137,8 @@ int sk_rlimits_apply (const struct sk_process *p, pid_t pid, sk_error_t *err);
 
 /* ---- netdev.c / intelrdt.c (parent side) ----------------------------- */
 int sk_netdev_move (const struct sk_spec *spec, pid_t pid, sk_error_t *err);
+/* Child side, inside a network namespace it created: `lo` up.  */
+int sk_netdev_loopback_up (const struct sk_spec *spec, sk_error_t *err);
 int sk_intelrdt_apply (const struct sk_spec *spec, const char *id, pid_t pid, sk_error_t *err);
 int sk_intelrdt_destroy (const struct sk_spec *spec, const char *id, sk_error_t *err);
 

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include "cgroup/cgroup_mount.h"
 #include "linux/linux.h"
 #include "linux/security.h"
 #include "linux/rootfs_int.h"
@@ -266,8 +267,8 @@ ms_to_attr (unsigned long ms)
  * step.  mount_setattr on the still-detached tree applies them to its top
  * mount only, like MS_REMOUNT|MS_BIND, and leaves flags the kernel locked
  * (inside a user namespace) alone instead of failing with EPERM.  */
-static int
-set_bind_attrs (int tree, const struct sk_mount_opts *o, const char *dest, sk_error_t *err)
+int
+sk_bind_set_attrs (int tree, const struct sk_mount_opts *o, const char *dest, sk_error_t *err)
 {
   struct mount_attr a = { .attr_set = ms_to_attr (o->flags), .attr_clr = ms_to_attr (o->cleared) };
 
@@ -383,8 +384,8 @@ apply_idmap (int tree, const struct sk_mount *m, const struct sk_spec *spec,
 static int *premade;
 static size_t n_premade;
 
-static char *
-bind_source (const char *bundle, const char *source)
+char *
+sk_mount_bind_source (const char *bundle, const char *source)
 {
   char *s = NULL;
   if (source == NULL)
@@ -405,7 +406,7 @@ make_bind_tree (int dirfd, const char *src, const struct sk_mount *m, const stru
   if (tree < 0)
     return sk_error_set (err, errno, "bind mount `%s` on `%s`", src[0] ? src : m->source,
                          m->destination);
-  if (set_bind_attrs (tree, o, m->destination, err) < 0)
+  if (sk_bind_set_attrs (tree, o, m->destination, err) < 0)
     return -1;
   if ((o->idmap || o->ridmap) && apply_idmap (tree, m, spec, o, err) < 0)
     return -1;
@@ -429,7 +430,7 @@ sk_mounts_prepare_idmapped (const struct sk_spec *spec, const char *bundle, sk_e
       if (sk_mount_opts_parse (&m->options, &o, err) < 0)
         return -1;
       bool want = (o.idmap || o.ridmap) && (o.flags & MS_BIND);
-      _cleanup_free_ char *src = want ? bind_source (bundle, m->source) : NULL;
+      _cleanup_free_ char *src = want ? sk_mount_bind_source (bundle, m->source) : NULL;
       int r = 0;
       if (want && src == NULL)
         r = sk_error_set (err, EINVAL, "mount `%s`: bind mount without a source", m->destination);
@@ -454,6 +455,8 @@ sk_mounts_close_idmapped (void)
 }
 
 /* ---- performing one config mount -------------------------------------- */
+
+static bool same_path (const char *a, const char *b);
 
 struct mnt
 {
@@ -507,6 +510,13 @@ legacy_bind (struct mnt *x, const char *src, int target, sk_error_t *err)
   return 0;
 }
 
+/* The source the parent opened for this bind (mount_sources.c), or -1.  */
+static int
+source_fd (const struct mnt *x)
+{
+  return x->ctx->mount_src_fds ? x->ctx->mount_src_fds[x->index] : -1;
+}
+
 static int
 do_bind (struct mnt *x, int dirfd, const char *src, int target, sk_error_t *err)
 {
@@ -514,6 +524,8 @@ do_bind (struct mnt *x, int dirfd, const char *src, int target, sk_error_t *err)
 
   if (x->index < n_premade && premade[x->index] >= 0)
     tree = steal_fd (&premade[x->index]);
+  else if (dirfd == AT_FDCWD && source_fd (x) >= 0)
+    tree = make_bind_tree (source_fd (x), "", x->m, x->ctx->spec, &x->o, err);
   else
     tree = make_bind_tree (dirfd, src, x->m, x->ctx->spec, &x->o, err);
   if (tree < 0 && *err && (*err)->errnum == ENOSYS && dirfd == AT_FDCWD
@@ -564,42 +576,24 @@ do_sysfs (struct mnt *x, int target, sk_error_t *err)
   return do_bind (x, AT_FDCWD, "/sys", target, err);
 }
 
-static const char *
-unified_hierarchy (void)
-{
-  struct statfs sfs;
-  if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
-    return "/sys/fs/cgroup";
-  return "/sys/fs/cgroup/unified";
-}
-
-/* `cgroup` and `cgroup2` both get a cgroup2 mount: skiff manages the
- * unified hierarchy only, which exists on pure v2 and hybrid hosts alike.
- * Inside a cgroup namespace it shows the container's own cgroup as root.
- * v1 mount data (controller names) would be invalid for cgroup2 and is
- * dropped.  */
+/* `cgroup` and `cgroup2` alike: the container's view of its cgroups
+ * (cgroup/cgroup_mount.c).  v1 mount data (controller names) is meaningless there
+ * (every hierarchy is shown) and is dropped; cgroup2 data goes to a fresh
+ * cgroup2 mount.  The tmpfs of the v1 layout is labelled like any tmpfs.  */
 static int
 do_cgroup (struct mnt *x, const char *type, int target, sk_error_t *err)
 {
-  const char *data = strcmp (type, "cgroup2") == 0 ? x->o.data : NULL;
+  const struct sk_spec *spec = x->ctx->spec;
+  _cleanup_free_ char *label = NULL;
 
-  if (do_fs_mount (x, "cgroup2", target, data, err) == 0)
-    return 0;
-  int e = (*err)->errnum;
-  if (e != EPERM && e != EBUSY && e != ENODEV && e != EACCES)
-    return -1;
-  sk_error_free (err);
-  /* The kernel refuses a cgroup2 mount to a user namespace that has no
-   * cgroup namespace of its own (and ENODEV means no cgroup2 at all):
-   * that is the host's setup, not the bundle's fault.  Bind the
-   * container's cgroup directory, or the whole unified hierarchy, read-only
-   * so the process still sees its limits.  */
-  x->o.flags |= MS_BIND | MS_REC | MS_RDONLY;
-  x->o.rattr_set |= MOUNT_ATTR_RDONLY;
-  x->o.rattr_clr &= ~MOUNT_ATTR_RDONLY;
-  if (x->ctx->cgroup_fd >= 0)
-    return do_bind (x, x->ctx->cgroup_fd, "", target, err);
-  return do_bind (x, AT_FDCWD, unified_hierarchy (), target, err);
+  if (spec->linux_ && spec->linux_->mount_label)
+    label = sk_selinux_mount_option (spec->linux_->mount_label);
+  struct sk_cgmount_req r = {
+    .rootfd = x->rootfd, .dest = x->dest, .target = target, .o = &x->o,
+    .v2_data = strcmp (type, "cgroup2") == 0 ? x->o.data : NULL, .tmpfs_label = label,
+    .cgroupns = sk_spec_namespace (spec, SK_NS_CGROUP) != NULL,
+  };
+  return sk_cgroup_mount (&r, err);
 }
 
 static int
@@ -675,10 +669,11 @@ mount_one (struct mnt *x, sk_error_t *err)
 
   if (x->o.flags & MS_BIND && !(x->o.flags & MS_REMOUNT))
     {
-      src = bind_source (x->ctx->bundle, x->m->source);
+      src = sk_mount_bind_source (x->ctx->bundle, x->m->source);
       if (src == NULL)
         return sk_error_set (err, EINVAL, "mount `%s`: bind mount without a source", x->dest);
-      if (stat (src, &st) < 0)
+      int srcfd = source_fd (x);
+      if ((srcfd >= 0 ? fstat (srcfd, &st) : stat (src, &st)) < 0)
         return sk_error_set (err, errno, "bind mount source `%s`", src);
       dir = S_ISDIR (st.st_mode);
     }
@@ -695,6 +690,16 @@ mount_one (struct mnt *x, sk_error_t *err)
       old = openat (target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (old < 0)
         return sk_error_set (err, errno, "tmpcopyup `%s`", x->dest);
+    }
+  /* A read-only /dev still needs its device nodes, /dev/pts, the ptmx
+   * link and /dev/console made inside it: mount it writable now and let
+   * sk_rootfs_dev_readonly remount it read-only at the end, as runc does
+   * (not in the spec; runc's integration suite, mounts.bats "ro /dev
+   * mount", and images hardened with a read-only /dev rely on it).  */
+  if ((x->o.flags & (MS_RDONLY | MS_REMOUNT)) == MS_RDONLY && same_path (x->dest, "/dev"))
+    {
+      x->o.flags &= ~MS_RDONLY;
+      x->ctx->dev_readonly = true;
     }
   if (dispatch (x, src, target, err) < 0)
     return -1;
@@ -720,6 +725,12 @@ sk_mounts_apply (struct sk_init_ctx *ctx, int rootfd, sk_error_t *err)
         return -1;
     }
   sk_mounts_close_idmapped ();
+  /* Host directories: no reason to keep them open until execve.  */
+  for (size_t i = 0; ctx->mount_src_fds && i < spec->n_mounts; i++)
+    if (ctx->mount_src_fds[i] >= 0)
+      close (ctx->mount_src_fds[i]);
+  free (ctx->mount_src_fds);
+  ctx->mount_src_fds = NULL;
   return 0;
 }
 

@@ -395,3 +395,28 @@ sk_netdev_move (const struct sk_spec *spec, pid_t pid, sk_error_t *err)
     return sk_error_set (err, errno, "linux.netDevices: open `%s`", path);
   return run_helper (l, nsfd, err);
 }
+
+/* ---- loopback (child side) ------------------------------------------------ */
+
+/* A new network namespace starts with `lo` down.  runc brings it up in
+ * every network namespace it creates (not in the spec); services that
+ * listen on or talk to 127.0.0.1 inside the container (databases, health
+ * checks, sidecars in a pod that shares the namespace) need it.  Called by
+ * init inside the namespace; a joined namespace (path) is left alone: it
+ * belongs to whoever made it.  */
+int
+sk_netdev_loopback_up (const struct sk_spec *spec, sk_error_t *err)
+{
+  const struct sk_namespace *ns = sk_spec_namespace (spec, SK_NS_NETWORK);
+  if (ns == NULL || ns->path != NULL)
+    return 0;
+  _cleanup_close_ int fd = nl_open ();
+  if (fd < 0)
+    return sk_error_set (err, errno, "netlink socket in the container's network namespace");
+  int index = (int) if_nametoindex ("lo");
+  if (index == 0)
+    return sk_error_set (err, errno, "find `lo` in the container's network namespace");
+  if (link_set (fd, index, -1, NULL, true) < 0)
+    return sk_error_set (err, errno, "bring `lo` up");
+  return 0;
+}

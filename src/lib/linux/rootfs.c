@@ -43,6 +43,32 @@ rootfs_propagation (const struct sk_spec *spec, unsigned long *flag, sk_error_t 
   return sk_error_set (err, EINVAL, "config.json: linux.rootfsPropagation: unknown value `%s`", p);
 }
 
+/* The mount the rootfs lives on (the rootfs itself when it is a mount
+ * point): its mount id differs from its parent directory's, or it is `/`.  */
+static int
+open_rootfs_mount (const char *rootfs, sk_error_t *err)
+{
+  _cleanup_close_ int fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return sk_error_set (err, errno, "open rootfs `%s`", rootfs);
+  for (;;)
+    {
+      struct statx self, up;
+      if (statx (fd, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &self) < 0
+          || statx (fd, "..", 0, STATX_MNT_ID | STATX_INO, &up) < 0)
+        return sk_error_set (err, errno, "find the mount of rootfs `%s`", rootfs);
+      bool is_root = self.stx_ino == up.stx_ino && self.stx_dev_major == up.stx_dev_major
+        && self.stx_dev_minor == up.stx_dev_minor && self.stx_mnt_id == up.stx_mnt_id;
+      if (is_root || self.stx_mnt_id != up.stx_mnt_id)
+        return steal_fd (&fd);
+      int parent = openat (fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (parent < 0)
+        return sk_error_set (err, errno, "find the mount of rootfs `%s`", rootfs);
+      close (fd);
+      fd = parent;
+    }
+}
+
 int
 sk_rootfs_prepare (struct sk_init_ctx *ctx, sk_error_t *err)
 {
@@ -51,13 +77,34 @@ sk_rootfs_prepare (struct sk_init_ctx *ctx, sk_error_t *err)
 
   if (rootfs_propagation (ctx->spec, &prop, err) < 0)
     return -1;
-  /* Nothing done below may reach the host's mount table: slave by default
-   * (host mounts still show up, ours never go back), private when asked.
-   * `shared` is also slave here: the spec wants a new peer group, not one
-   * shared with the host, and that is made after pivot_root.  */
-  unsigned long base = (prop & (MS_PRIVATE | MS_UNBINDABLE)) ? MS_PRIVATE : MS_SLAVE;
-  if (mount (NULL, "/", NULL, MS_REC | base, NULL) < 0)
-    return sk_error_set (err, errno, "make `/` %s", base == MS_PRIVATE ? "rprivate" : "rslave");
+  /* As runc (prepareRoot): the configured propagation goes on the whole
+   * tree first, rslave when none is set.  With rshared the host's shared
+   * mounts stay in the host's peer groups here, so a volume bound from
+   * one joins that group and mounts flow both ways (CRI's Bidirectional
+   * mount propagation: critest checks it).  Making `/` rslave first and
+   * re-sharing later would leave such a volume `shared:N master:M`: a
+   * slave of the host plus a new group, deaf towards the host.
+   * unbindable waits until after pivot_root: the rootfs bind below must
+   * not meet unbindable mounts.  */
+  unsigned long base = prop ? prop : MS_SLAVE | MS_REC;
+  if (prop & MS_UNBINDABLE)
+    base = MS_PRIVATE | MS_REC;
+  if (mount (NULL, "/", NULL, base, NULL) < 0)
+    return sk_error_set (err, errno, "set the propagation of `/` (rootfsPropagation)");
+  /* The mount holding the rootfs goes private (that one only), so the
+   * rootfs bind below and everything mounted under it stays out of the
+   * host's peer groups whatever the propagation (and pivot_root refuses
+   * a shared parent).  The rootfs's own peer group, for `shared`, is made
+   * after pivot_root (sk_rootfs_finalize): a new one, as the spec says.  */
+  {
+    _cleanup_close_ int mfd = open_rootfs_mount (ctx->rootfs, err);
+    if (mfd < 0)
+      return -1;
+    char proc[64];
+    snprintf (proc, sizeof proc, "/proc/self/fd/%d", mfd);
+    if (mount (NULL, proc, NULL, MS_PRIVATE, NULL) < 0)
+      return sk_error_set (err, errno, "make the mount of rootfs `%s` private", ctx->rootfs);
+  }
   /* pivot_root needs the new root to be a mount point.  */
   if (mount (ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return sk_error_set (err, errno, "bind mount rootfs `%s`", ctx->rootfs);
@@ -98,6 +145,12 @@ detach_host_mounts (const char *rootfs)
     {
       if (sscanf (line, "%*s %*s %*s %*s %4095s", mp) != 1)
         continue;
+      /* With rootfsPropagation shared the host's mounts are still peers
+       * of ours: an unmount under a shared parent would propagate to the
+       * host.  Every mount outside the rootfs becomes a slave first (not
+       * recursively: the volumes under the rootfs keep theirs).  */
+      if (!path_within (mp, rootfs) || strcmp (mp, rootfs) == 0)
+        (void) mount (NULL, mp, NULL, MS_SLAVE, NULL);
       if (path_within (rootfs, mp) || path_within (mp, rootfs))
         continue;
       char **nv = realloc (v, (n + 1) * sizeof *v);
@@ -294,5 +347,21 @@ sk_rootfs_finalize (struct sk_init_ctx *ctx, sk_error_t *err)
     }
   if (prop && mount (NULL, "/", NULL, prop, NULL) < 0)
     return sk_error_set (err, errno, "set rootfsPropagation on `/`");
+  return 0;
+}
+
+int
+sk_rootfs_dev_readonly (struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  if (!ctx->dev_readonly)
+    return 0;
+  _cleanup_close_ int fd = open ("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  /* Not recursive: /dev/pts, /dev/shm, /dev/mqueue keep their own flags
+   * (a read-only devpts would make every pty unusable).  */
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+  if (fd < 0)
+    return sk_error_set (err, errno, "open `/dev`");
+  if (mount_setattr (fd, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+    return sk_error_set (err, errno, "remount `/dev` read-only");
   return 0;
 }

@@ -32,6 +32,9 @@ void sk_mount_opts_free (struct sk_mount_opts *o);
 /* "/proc/self/fd/N" for fd: mount(2) on that path acts on what fd refers
  * to, not on whatever the path's components point at by then.  */
 void sk_fd_path (int fd, char buf[static 32]);
+/* A bind mount's source: absolute as given, else relative to the bundle
+ * (malloc'd; NULL without a source or memory).  */
+char *sk_mount_bind_source (const char *bundle, const char *source);
 
 /* Attach the detached mount treefd on top of what targetfd refers to.  */
 int sk_move_mount_onto (int treefd, int targetfd, const char *dest, sk_error_t *err);
@@ -39,6 +42,12 @@ int sk_move_mount_onto (int treefd, int targetfd, const char *dest, sk_error_t *
  * without ever resolving a path.  */
 int sk_bind_fd_onto (int srcfd, bool recursive, int targetfd, const char *dest,
                      sk_error_t *err);
+
+/* ro, nosuid, nodev, noexec, atime of o on the detached bind tree (top
+ * mount only); flags the kernel locked in a user namespace are kept
+ * rather than failing with EPERM.  dest names it in errors.  */
+int sk_bind_set_attrs (int tree, const struct sk_mount_opts *o, const char *dest,
+                       sk_error_t *err);
 
 /* An O_PATH fd of dest inside the root, created when missing as a
  * directory (dir) or an empty file.  */

@@ -368,7 +368,8 @@ compile_uncached (const struct sk_seccomp *s, sk_error_t *err)
                     "SCMP_ACT_NOTIFY is used");
       goto fail;
     }
-  if (compile_flags (s, notify, &p->flags, err) < 0 || export_bpf (ctx, p, err) < 0)
+  if (compile_flags (s, notify, &p->flags, err) < 0 || export_bpf (ctx, p, err) < 0
+      || sk_seccomp_add_enosys (ctx, s, def, p, err) < 0)
     goto fail;
   p->notify = notify;
   seccomp_release (ctx);
@@ -386,7 +387,7 @@ fail:
 struct sk_seccomp_prog *
 sk_seccomp_compile (const struct sk_seccomp *s, sk_error_t *err)
 {
-  if (s == NULL)
+  if (s == NULL || sk_seccomp_check_size (s, err) < 0)
     return NULL;
   size_t key_len = 0;
   _cleanup_free_ char *key = sk_seccomp_cache_key (s, &key_len);

@@ -15,9 +15,17 @@
  * anything unexpected (not ours, not a regular file, short) is a miss.
  * The cache lives outside the state root so that `list` and "nothing left
  * behind" checks never see it; /run is a tmpfs, emptied at boot, which
- * also drops programs built for another kernel.  */
+ * also drops programs built for another kernel.
+ *
+ * Bound: one file per distinct profile would grow forever on a host that
+ * sees many profiles (and a hostile caller can mint them), so it keeps at
+ * most CACHE_MAX_FILES files and CACHE_MAX_BYTES bytes: a hit refreshes
+ * the file's mtime, and every store evicts the least recently used ones
+ * beyond the bounds, and temp files of writers that died.  */
 #include <config.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +44,8 @@
 #define CACHE_PARENT "/run/skiff-cache"
 #define CACHE_DIR CACHE_PARENT "/seccomp"
 #define MAGIC "skiff-seccomp-1\n"
+#define CACHE_MAX_FILES 64
+#define CACHE_MAX_BYTES (8u << 20)
 
 struct buf
 {
@@ -100,6 +110,12 @@ sk_seccomp_cache_key (const struct sk_seccomp *s, size_t *len)
   put_str (&b, SKIFF_COMMIT);
   put_u64 (&b, ((uint64_t) v->major << 32) | (v->minor << 16) | v->micro);
   put_str (&b, uname (&u) == 0 ? u.release : "");
+  /* What the program is built from beyond the profile: the layout of
+   * skiff's own additions (bump on change; the commit is not enough for a
+   * build from a modified tree) and the native arch, whose syscall numbers
+   * the ENOSYS prologue compares against (seccomp_enosys.c).  */
+  put_str (&b, "enosys-prologue-1");
+  put_u64 (&b, seccomp_arch_native ());
   put_str (&b, s->default_action);
   put_u64 (&b, s->has_default_errno_ret);
   put_u64 (&b, s->default_errno_ret);
@@ -153,9 +169,13 @@ struct header
   uint32_t notify;
 };
 
+bool sk_seccomp_cache_disabled;
+
 struct sk_seccomp_prog *
 sk_seccomp_cache_load (const char *key, size_t key_len)
 {
+  if (sk_seccomp_cache_disabled)
+    return NULL;
   char name[33], path[sizeof CACHE_DIR + 40];
   key_name (key, key_len, name);
   snprintf (path, sizeof path, CACHE_DIR "/%s", name);
@@ -181,11 +201,94 @@ sk_seccomp_cache_load (const char *key, size_t key_len)
       return NULL;
     }
   memcpy (p->insns, data + sizeof h + key_len, h.n_insns * sizeof (struct sock_filter));
+  /* Recently used: eviction goes by mtime (atime is unreliable with
+   * relatime).  */
+  const struct timespec now[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_NOW } };
+  futimens (fd, now);
   p->n_insns = h.n_insns;
   p->flags = h.flags;
   p->notify = h.notify != 0;
   p->listener_fd = -1;
   return p;
+}
+
+struct entry
+{
+  char name[64];
+  struct timespec mtime;
+  off_t size;
+};
+
+static int
+older_first (const void *a, const void *b)
+{
+  const struct entry *x = a, *y = b;
+  if (x->mtime.tv_sec != y->mtime.tv_sec)
+    return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+  if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+    return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+  return strcmp (x->name, y->name);
+}
+
+/* A temp file ".<hash>.<pid>" whose writer is gone.  */
+static bool
+stale_temp (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+  if (dot == NULL || dot == name)
+    return false;
+  long pid = strtol (dot + 1, NULL, 10);
+  return pid > 0 && kill ((pid_t) pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Keep the cache within CACHE_MAX_FILES / CACHE_MAX_BYTES, least
+ * recently used out.  Races with another skiff doing the same are
+ * harmless (a file unlinked twice, a miss).  */
+void
+sk_seccomp_cache_evict (const char *dir, size_t max_files, size_t max_bytes)
+{
+  _cleanup_closedir_ DIR *d = opendir (dir);
+  if (d == NULL)
+    return;
+  size_t n = 0, cap = 0;
+  uint64_t total = 0;
+  _cleanup_free_ struct entry *v = NULL;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      struct stat st;
+      if (de->d_name[0] == '.' && (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0))
+        continue;
+      if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode)
+          || strlen (de->d_name) >= sizeof v->name)
+        continue;
+      if (de->d_name[0] == '.')
+        {
+          if (stale_temp (de->d_name))
+            unlinkat (dirfd (d), de->d_name, 0);
+          continue;
+        }
+      if (n == cap)
+        {
+          struct entry *nv = realloc (v, (cap = cap ? cap * 2 : 64) * sizeof *v);
+          if (nv == NULL)
+            return;
+          v = nv;
+        }
+      strcpy (v[n].name, de->d_name);
+      v[n].mtime = st.st_mtim;
+      v[n].size = st.st_size;
+      total += (uint64_t) st.st_size;
+      n++;
+    }
+  if (n <= max_files && total <= max_bytes)
+    return;
+  qsort (v, n, sizeof *v, older_first);
+  for (size_t i = 0; i < n && (n - i > max_files || total > max_bytes); i++)
+    {
+      unlinkat (dirfd (d), v[i].name, 0);
+      total -= (uint64_t) v[i].size;
+    }
 }
 
 /* Best effort: a cache that cannot be written is only slower.  */
@@ -195,6 +298,8 @@ sk_seccomp_cache_store (const char *key, size_t key_len, const struct sk_seccomp
   char name[33], path[sizeof CACHE_DIR + 40], tmp[sizeof CACHE_DIR + 64];
   struct header h = { .key_len = key_len, .n_insns = p->n_insns, .flags = p->flags,
                       .notify = p->notify };
+  if (sk_seccomp_cache_disabled)
+    return;
   if ((mkdir (CACHE_PARENT, 0700) < 0 && errno != EEXIST)
       || (mkdir (CACHE_DIR, 0700) < 0 && errno != EEXIST))
     return;
@@ -208,4 +313,5 @@ sk_seccomp_cache_store (const char *key, size_t key_len, const struct sk_seccomp
       || sk_write_all (fd, p->insns, p->n_insns * sizeof (struct sock_filter)) < 0
       || rename (tmp, path) < 0)
     unlink (tmp);
+  sk_seccomp_cache_evict (CACHE_DIR, CACHE_MAX_FILES, CACHE_MAX_BYTES);
 }

@@ -222,7 +222,7 @@ sk_security_validate (const struct sk_spec *spec, sk_error_t *err)
   const struct sk_process *p = spec->process;
   if (p)
     {
-      sk_caps_check (p);
+      sk_caps_check (p, sk_spec_namespace (spec, SK_NS_USER) != NULL);
       if (p->apparmor_profile && *p->apparmor_profile && !sk_apparmor_enabled ())
         return sk_error_set (err, 0, "config.json: process.apparmorProfile: AppArmor is "
                              "not enabled on this host");

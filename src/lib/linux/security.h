@@ -15,7 +15,9 @@
  * fail); an AppArmor profile or SELinux label on a host without that LSM
  * is an error.  */
 int sk_security_validate (const struct sk_spec *spec, sk_error_t *err);
-void sk_caps_check (const struct sk_process *p);
+/* userns: the process will be in a user namespace (new or joined), where
+ * it holds every capability whatever this runtime holds.  */
+void sk_caps_check (const struct sk_process *p, bool userns);
 
 /* sk_exe_protect (CVE-2019-5736) is in skiff/container.h.  */
 /* True when /proc/self/exe is a sealed memfd.  */

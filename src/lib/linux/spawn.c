@@ -39,6 +39,14 @@ sk_spawn_plan (const struct sk_spec *spec, struct sk_spawn_plan *plan)
         new_flags |= sk_ns_flag (ns->type);
     }
   plan->userns_new = (new_flags & CLONE_NEWUSER) != 0;
+  /* A new cgroup namespace takes as its root the cgroups its creator is in
+   * at that moment, in every hierarchy.  clone3 with CLONE_INTO_CGROUP
+   * roots it at the target cgroup of the unified hierarchy only; the v1
+   * hierarchies (and every hierarchy when the parent writes cgroup.procs
+   * after clone) are joined later.  So init unshares it itself once the
+   * parent has placed it (after PID_ACK, see init.c), as runc does.  */
+  plan->cgroupns_new = (new_flags & CLONE_NEWCGROUP) != 0;
+  new_flags &= ~(unsigned long) CLONE_NEWCGROUP;
   unsigned long time = new_flags & CLONE_NEWTIME;
   new_flags &= ~(unsigned long) CLONE_NEWTIME;
   if (joins)

@@ -12,6 +12,7 @@ struct sk_spawn_plan
   unsigned long clone_flags;    /* CLONE_NEW* given to clone3 */
   unsigned long unshare_flags;  /* CLONE_NEW* the child unshares after joining paths */
   bool userns_new;              /* the parent writes uid/gid maps */
+  bool cgroupns_new;            /* init unshares CLONE_NEWCGROUP once in its cgroups */
   bool need_fork;               /* pid/time ns entered after clone: fork once more */
 };
 

@@ -49,6 +49,21 @@ bind_console (int slave, const char *slave_path, sk_error_t *err)
   return 0;
 }
 
+/* The pty belongs to the process's user, group unchanged (devpts gives
+ * it gid 5, tty), as runc and crun do; not in the spec.  Programs that
+ * reopen /dev/tty or /proc/self/fd/0, chmod their tty (mesg, script,
+ * ssh-style tools) or su/login need it: with root as the owner they fail
+ * with EACCES.  */
+int
+sk_tty_give_to_user (int slave, const struct sk_user *u, const char *name, sk_error_t *err)
+{
+  if (u->uid == 0)
+    return 0;
+  if (fchown (slave, u->uid, (gid_t) -1) < 0)
+    return sk_error_set (err, errno, "give the terminal `%s` to uid %u", name, u->uid);
+  return 0;
+}
+
 int
 sk_tty_setup (struct sk_init_ctx *ctx, sk_error_t *err)
 {
@@ -71,6 +86,8 @@ sk_tty_setup (struct sk_init_ctx *ctx, sk_error_t *err)
       struct winsize ws = { .ws_row = p->console_height, .ws_col = p->console_width };
       ioctl (slave, TIOCSWINSZ, &ws);
     }
+  if (sk_tty_give_to_user (slave, &p->user, slave_path, err) < 0)
+    return -1;
   if (bind_console (slave, slave_path, err) < 0)
     return -1;
   if (sk_send_fd (ctx->console_socket_fd, master, "/dev/ptmx", err) < 0)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "spec/spec_internal.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 /* config.md "Root": path REQUIRED (on Linux the whole object is).  */
 static int
@@ -141,39 +142,12 @@ sk_spec_parse (const char *json, size_t len, sk_error_t *err)
                             spec_free, err);
 }
 
-/* Read config.json whole; *raw receives the bytes (NUL-terminated).  */
+/* Read config.json whole; *raw receives the bytes (NUL-terminated).  A
+ * FIFO or an oversized file is refused rather than waited on.  */
 static int
 read_config (const char *path, char **raw, size_t *raw_len, sk_error_t *err)
 {
-  _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return sk_error_set (err, errno, "open `%s`", path);
-  /* config.json is small; read it whole (a FIFO or an oversized file is
-   * refused rather than read forever).  */
-  struct stat st;
-  if (fstat (fd, &st) < 0)
-    return sk_error_set (err, errno, "stat `%s`", path);
-  if (!S_ISREG (st.st_mode) || st.st_size > (64 << 20))
-    return sk_error_set (err, 0, "read `%s`: not a regular file of at most 64 MiB", path);
-  size_t size = (size_t) st.st_size, got = 0;
-  _cleanup_free_ char *buf = malloc (size + 1);
-  if (buf == NULL)
-    return sk_error_set (err, errno, "read `%s`", path);
-  while (got < size)
-    {
-      ssize_t r = read (fd, buf + got, size - got);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0)
-        return sk_error_set (err, errno, "read `%s`", path);
-      if (r == 0)
-        break;
-      got += (size_t) r;
-    }
-  buf[got] = '\0';
-  *raw_len = got;
-  *raw = steal_ptr (&buf);
-  return 0;
+  return sk_read_regular_file (path, SK_INPUT_FILE_MAX, raw, raw_len, err);
 }
 
 struct sk_spec *

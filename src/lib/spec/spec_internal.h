@@ -50,6 +50,22 @@ int sp_u32 (const sk_json *obj, const char *path, const char *key, uint32_t *out
             sk_error_t *err);
 int sp_u16 (const sk_json *obj, const char *path, const char *key, uint16_t *out, bool *has,
             sk_error_t *err);
+/* The same with the range of the kernel type or of the field's meaning
+ * (out-of-range values are errors naming the path, never truncated).  */
+int sp_i32_in (const sk_json *obj, const char *path, const char *key, int64_t min, int64_t max,
+               int32_t *out, bool *has, sk_error_t *err);
+int sp_u32_in (const sk_json *obj, const char *path, const char *key, int64_t min, int64_t max,
+               uint32_t *out, bool *has, sk_error_t *err);
+int sp_u16_in (const sk_json *obj, const char *path, const char *key, int64_t min, int64_t max,
+               uint16_t *out, bool *has, sk_error_t *err);
+int sp_u64_max (const sk_json *obj, const char *path, const char *key, uint64_t max,
+                uint64_t *out, bool *has, sk_error_t *err);
+/* uid_t/gid_t: (uid_t) -1 means "leave unchanged" to setresuid and chown,
+ * so 4294967295 is no id at all (it would keep the container root).  */
+#define SP_ID_MAX ((int64_t) UINT32_MAX - 1)
+/* The kernel's dev_t as mknod(2) takes it: 12-bit major, 20-bit minor.  */
+#define SP_MAJOR_MAX 4095
+#define SP_MINOR_MAX ((1 << 20) - 1)
 /* An integer in min..max stored in an int64 (for narrower ranges).  */
 int sp_range (const sk_json *obj, const char *path, const char *key, int64_t min, int64_t max,
               int64_t *out, bool *has, sk_error_t *err);

@@ -82,7 +82,7 @@ parse_time_offset (const sk_json *v, const char *key, const char *path, void *ou
 {
   struct sk_time_offset *t = out;
   if (sp_i64 (v, path, "secs", &t->secs, NULL, err) < 0
-      || sp_u32 (v, path, "nanosecs", &t->nanosecs, NULL, err) < 0)
+      || sp_u32_in (v, path, "nanosecs", 0, 999999999, &t->nanosecs, NULL, err) < 0)
     return -1;
   t->set = true;
   return 0;
@@ -118,13 +118,14 @@ parse_device (const sk_json *v, const char *key, const char *path, void *out, sk
     return -1;
   if (sp_str (v, path, "path", &d->path, err) < 0
       || sp_check_absolute (d->path, path, "path", err) < 0
-      || sp_i64 (v, path, "major", &d->major, NULL, err) < 0
-      || sp_i64 (v, path, "minor", &d->minor, NULL, err) < 0
-      /* config-linux.md says uint32, the schema 0..511: take the wider
-       * one, tools copy st_mode permission bits with setuid/sticky.  */
-      || sp_u32 (v, path, "fileMode", &d->file_mode, &d->has_file_mode, err) < 0
-      || sp_u32 (v, path, "uid", &d->uid, &d->has_uid, err) < 0
-      || sp_u32 (v, path, "gid", &d->gid, &d->has_gid, err) < 0)
+      || sp_range (v, path, "major", 0, SP_MAJOR_MAX, &d->major, NULL, err) < 0
+      || sp_range (v, path, "minor", 0, SP_MINOR_MAX, &d->minor, NULL, err) < 0
+      /* config-linux.md says uint32, the schema 0..511: take the
+       * permission bits with setuid/setgid/sticky (tools copy st_mode's),
+       * and refuse more rather than mask it (the type comes from `type`).  */
+      || sp_u32_in (v, path, "fileMode", 0, 07777, &d->file_mode, &d->has_file_mode, err) < 0
+      || sp_u32_in (v, path, "uid", 0, SP_ID_MAX, &d->uid, &d->has_uid, err) < 0
+      || sp_u32_in (v, path, "gid", 0, SP_ID_MAX, &d->gid, &d->has_gid, err) < 0)
     return -1;
   return 0;
 }

@@ -94,9 +94,10 @@ parse_user (const sk_json *v, const char *key, const char *path, void *out, sk_e
 {
   struct sk_user *u = out;
   char gp[SP_PATH_LEN], ip[SP_PATH_LEN];
-  if (sp_u32 (v, path, "uid", &u->uid, NULL, err) < 0
-      || sp_u32 (v, path, "gid", &u->gid, NULL, err) < 0
-      || sp_u32 (v, path, "umask", &u->umask, &u->has_umask, err) < 0
+  if (sp_u32_in (v, path, "uid", 0, SP_ID_MAX, &u->uid, NULL, err) < 0
+      || sp_u32_in (v, path, "gid", 0, SP_ID_MAX, &u->gid, NULL, err) < 0
+      /* umask(2) keeps only 0777: more would be masked silently.  */
+      || sp_u32_in (v, path, "umask", 0, 0777, &u->umask, &u->has_umask, err) < 0
       || sp_str (v, path, "username", &u->username, err) < 0)
     return -1;
   const sk_json *gids = sp_get (v, "additionalGids");
@@ -113,7 +114,7 @@ parse_user (const sk_json *v, const char *key, const char *path, void *out, sk_e
     {
       int64_t g = 0;
       sp_index (ip, gp, i);
-      if (sk_json_int_range (sk_json_array_get (gids, i), ip, 0, UINT32_MAX, &g, err) < 0)
+      if (sk_json_int_range (sk_json_array_get (gids, i), ip, 0, SP_ID_MAX, &g, err) < 0)
         return -1;
       u->additional_gids[i] = (uint32_t) g;
     }
@@ -143,8 +144,9 @@ parse_scheduler (const sk_json *v, const char *key, const char *path, void *out,
   struct sk_scheduler *s = out;
   if (SP_REQUIRE (v, path, err, "policy") < 0
       || sp_enum (v, path, "policy", sched_policies, &s->policy, NULL, err) < 0
-      || sp_i32 (v, path, "nice", &s->nice, &s->has_nice, err) < 0
-      || sp_i32 (v, path, "priority", &s->priority, &s->has_priority, err) < 0
+      /* sched_setattr(2): nice -20..19, an RT priority 0..99.  */
+      || sp_i32_in (v, path, "nice", -20, 19, &s->nice, &s->has_nice, err) < 0
+      || sp_i32_in (v, path, "priority", 0, 99, &s->priority, &s->has_priority, err) < 0
       || sp_strv (v, path, "flags", sched_flags, &s->flags, err) < 0
       || sp_u64 (v, path, "runtime", &s->runtime, NULL, err) < 0
       || sp_u64 (v, path, "deadline", &s->deadline, NULL, err) < 0
@@ -193,8 +195,8 @@ parse_console_size (const sk_json *v, const char *key, const char *path, void *o
 {
   struct sk_process *p = out;
   if (SP_REQUIRE (v, path, err, "height", "width") < 0
-      || sp_u32 (v, path, "height", &p->console_height, NULL, err) < 0
-      || sp_u32 (v, path, "width", &p->console_width, NULL, err) < 0)
+      || sp_u32_in (v, path, "height", 0, UINT16_MAX, &p->console_height, NULL, err) < 0
+      || sp_u32_in (v, path, "width", 0, UINT16_MAX, &p->console_width, NULL, err) < 0)
     return -1;
   p->has_console_size = true;
   return 0;

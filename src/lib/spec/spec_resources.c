@@ -17,8 +17,9 @@ parse_device_rule (const sk_json *v, const char *key, const char *path, void *ou
   if (SP_REQUIRE (v, path, err, "allow") < 0
       || sp_bool (v, path, "allow", &d->allow, NULL, err) < 0
       || sp_enum (v, path, "type", types, NULL, &idx, err) < 0
-      || sp_i64 (v, path, "major", &d->major, &d->has_major, err) < 0
-      || sp_i64 (v, path, "minor", &d->minor, &d->has_minor, err) < 0
+      /* -1 is the wildcard `*`, as runc reads it.  */
+      || sp_range (v, path, "major", -1, SP_MAJOR_MAX, &d->major, &d->has_major, err) < 0
+      || sp_range (v, path, "minor", -1, SP_MINOR_MAX, &d->minor, &d->has_minor, err) < 0
       || sp_str (v, path, "access", &d->access, err) < 0
       || sp_check_chars (d->access, path, "access", "rwm", err) < 0)
     return -1;
@@ -30,12 +31,15 @@ static int
 parse_memory (const sk_json *v, const char *key, const char *path, void *out, sk_error_t *err)
 {
   struct sk_memory *m = out;
-  if (sp_i64 (v, path, "limit", &m->limit, &m->has_limit, err) < 0
-      || sp_i64 (v, path, "reservation", &m->reservation, &m->has_reservation, err) < 0
-      || sp_i64 (v, path, "swap", &m->swap, &m->has_swap, err) < 0
-      || sp_i64 (v, path, "kernel", &m->kernel, &m->has_kernel, err) < 0
-      || sp_i64 (v, path, "kernelTCP", &m->kernel_tcp, &m->has_kernel_tcp, err) < 0
-      || sp_u64 (v, path, "swappiness", &m->swappiness, &m->has_swappiness, err) < 0
+  /* Byte counts, -1 meaning unlimited; memory.swappiness is 0..100.  */
+  if (sp_range (v, path, "limit", -1, INT64_MAX, &m->limit, &m->has_limit, err) < 0
+      || sp_range (v, path, "reservation", -1, INT64_MAX, &m->reservation, &m->has_reservation,
+                   err) < 0
+      || sp_range (v, path, "swap", -1, INT64_MAX, &m->swap, &m->has_swap, err) < 0
+      || sp_range (v, path, "kernel", -1, INT64_MAX, &m->kernel, &m->has_kernel, err) < 0
+      || sp_range (v, path, "kernelTCP", -1, INT64_MAX, &m->kernel_tcp, &m->has_kernel_tcp,
+                   err) < 0
+      || sp_u64_max (v, path, "swappiness", 100, &m->swappiness, &m->has_swappiness, err) < 0
       || sp_bool (v, path, "disableOOMKiller", &m->disable_oom_killer,
                   &m->has_disable_oom_killer, err) < 0
       || sp_bool (v, path, "useHierarchy", &m->use_hierarchy, &m->has_use_hierarchy, err) < 0
@@ -49,17 +53,21 @@ static int
 parse_cpu (const sk_json *v, const char *key, const char *path, void *out, sk_error_t *err)
 {
   struct sk_cpu *c = out;
-  if (sp_u64 (v, path, "shares", &c->shares, &c->has_shares, err) < 0
-      || sp_i64 (v, path, "quota", &c->quota, &c->has_quota, err) < 0
+  /* The kernel's cpu.shares is 2..262144 (0: unset), a CFS period at most
+   * 1 s in microseconds, cpu.idle 0 or 1, quota and RT runtime -1 for
+   * unlimited.  Beyond those the shares->weight arithmetic of cgroup v2
+   * would overflow, so refuse here with the field's path.  */
+  if (sp_u64_max (v, path, "shares", 262144, &c->shares, &c->has_shares, err) < 0
+      || sp_range (v, path, "quota", -1, INT64_MAX, &c->quota, &c->has_quota, err) < 0
       || sp_u64 (v, path, "burst", &c->burst, &c->has_burst, err) < 0
-      || sp_u64 (v, path, "period", &c->period, &c->has_period, err) < 0
-      || sp_i64 (v, path, "realtimeRuntime", &c->realtime_runtime, &c->has_realtime_runtime,
-                 err) < 0
+      || sp_u64_max (v, path, "period", 1000000, &c->period, &c->has_period, err) < 0
+      || sp_range (v, path, "realtimeRuntime", -1, INT64_MAX, &c->realtime_runtime,
+                   &c->has_realtime_runtime, err) < 0
       || sp_u64 (v, path, "realtimePeriod", &c->realtime_period, &c->has_realtime_period,
                  err) < 0
       || sp_str (v, path, "cpus", &c->cpus, err) < 0
       || sp_str (v, path, "mems", &c->mems, err) < 0
-      || sp_i64 (v, path, "idle", &c->idle, &c->has_idle, err) < 0)
+      || sp_range (v, path, "idle", 0, 1, &c->idle, &c->has_idle, err) < 0)
     return -1;
   return 0;
 }
@@ -70,8 +78,8 @@ parse_weight_device (const sk_json *v, const char *key, const char *path, void *
 {
   struct sk_weight_device *w = out;
   if (SP_REQUIRE (v, path, err, "major", "minor") < 0
-      || sp_i64 (v, path, "major", &w->major, NULL, err) < 0
-      || sp_i64 (v, path, "minor", &w->minor, NULL, err) < 0
+      || sp_range (v, path, "major", 0, SP_MAJOR_MAX, &w->major, NULL, err) < 0
+      || sp_range (v, path, "minor", 0, SP_MINOR_MAX, &w->minor, NULL, err) < 0
       || sp_u16 (v, path, "weight", &w->weight, &w->has_weight, err) < 0
       || sp_u16 (v, path, "leafWeight", &w->leaf_weight, &w->has_leaf_weight, err) < 0)
     return -1;
@@ -88,8 +96,8 @@ parse_throttle_device (const sk_json *v, const char *key, const char *path, void
 {
   struct sk_throttle_device *t = out;
   if (SP_REQUIRE (v, path, err, "major", "minor", "rate") < 0
-      || sp_i64 (v, path, "major", &t->major, NULL, err) < 0
-      || sp_i64 (v, path, "minor", &t->minor, NULL, err) < 0
+      || sp_range (v, path, "major", 0, SP_MAJOR_MAX, &t->major, NULL, err) < 0
+      || sp_range (v, path, "minor", 0, SP_MINOR_MAX, &t->minor, NULL, err) < 0
       || sp_u64 (v, path, "rate", &t->rate, NULL, err) < 0)
     return -1;
   return 0;
@@ -161,8 +169,11 @@ parse_rdma (const sk_json *v, const char *key, const char *path, void *out, sk_e
   r->device = strdup (key);
   if (r->device == NULL)
     abort ();
-  if (sp_u32 (v, path, "hcaHandles", &r->hca_handles, &r->has_hca_handles, err) < 0
-      || sp_u32 (v, path, "hcaObjects", &r->hca_objects, &r->has_hca_objects, err) < 0)
+  /* The rdma controller parses the limits as int.  */
+  if (sp_u32_in (v, path, "hcaHandles", 0, INT32_MAX, &r->hca_handles, &r->has_hca_handles,
+                 err) < 0
+      || sp_u32_in (v, path, "hcaObjects", 0, INT32_MAX, &r->hca_objects, &r->has_hca_objects,
+                    err) < 0)
     return -1;
   /* config-linux.md "RDMA": "You MUST specify at least one of the
    * hcaHandles or hcaObjects in a given entry".  */
@@ -179,7 +190,8 @@ static int
 parse_pids (const sk_json *v, const char *key, const char *path, void *out, sk_error_t *err)
 {
   struct sk_resources *r = out;
-  return sp_i64 (v, path, "limit", &r->pids_limit, &r->has_pids_limit, err);
+  /* -1 (and 0, as runc reads it) mean no limit.  */
+  return sp_range (v, path, "limit", -1, INT64_MAX, &r->pids_limit, &r->has_pids_limit, err);
 }
 
 static int

@@ -74,7 +74,9 @@ parse_syscall (const sk_json *v, const char *key, const char *path, void *out,
   if (SP_REQUIRE (v, path, err, "names", "action") < 0
       || sp_strv (v, path, "names", NULL, &s->names, err) < 0
       || sp_enum (v, path, "action", actions, &s->action, NULL, err) < 0
-      || sp_u32 (v, path, "errnoRet", &s->errno_ret, &s->has_errno_ret, err) < 0
+      /* libseccomp keeps 16 bits of it and refuses 4095 and up (the
+       * kernel's MAX_ERRNO): say so here, naming the field.  */
+      || sp_u32_in (v, path, "errnoRet", 0, 4094, &s->errno_ret, &s->has_errno_ret, err) < 0
       || check_errno_ret (s->action, s->has_errno_ret, path, "errnoRet", err) < 0
       || sp_array (v, path, "args", sizeof *s->args, parse_arg, &s->args, &s->n_args, err) < 0)
     return -1;
@@ -93,8 +95,8 @@ sp_seccomp (const sk_json *v, const char *key, const char *path, void *out, sk_e
   char p[SP_PATH_LEN];
   if (SP_REQUIRE (v, path, err, "defaultAction") < 0
       || sp_enum (v, path, "defaultAction", actions, &s->default_action, NULL, err) < 0
-      || sp_u32 (v, path, "defaultErrnoRet", &s->default_errno_ret, &s->has_default_errno_ret,
-                 err) < 0
+      || sp_u32_in (v, path, "defaultErrnoRet", 0, 4094, &s->default_errno_ret,
+                    &s->has_default_errno_ret, err) < 0
       || check_errno_ret (s->default_action, s->has_default_errno_ret, path, "defaultErrnoRet",
                           err) < 0
       || sp_strv (v, path, "architectures", arches, &s->architectures, err) < 0

@@ -4,6 +4,8 @@
 #include <config.h>
 #include <errno.h>
 #include <stdio.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "spec/spec_internal.h"
@@ -180,6 +182,47 @@ sp_u64 (const sk_json *obj, const char *path, const char *key, uint64_t *out, bo
     return 0;                                                                 \
   }
 NARROW (sp_i32, int32_t, INT32_MIN, INT32_MAX)
+
+/* Fields whose kernel type or meaning is narrower than their JSON type:
+ * the value is refused, never truncated or masked.  */
+#define NARROW_IN(name, type)                                                   \
+  int name (const sk_json *obj, const char *path, const char *key, int64_t min, \
+            int64_t max, type *out, bool *has, sk_error_t *err)                 \
+  {                                                                             \
+    int64_t x = 0;                                                              \
+    bool got = false;                                                           \
+    if (sp_range (obj, path, key, min, max, &x, &got, err) < 0)                 \
+      return -1;                                                                \
+    if (got)                                                                    \
+      {                                                                         \
+        *out = (type) x;                                                        \
+        if (has)                                                                \
+          *has = true;                                                          \
+      }                                                                         \
+    return 0;                                                                   \
+  }
+NARROW_IN (sp_i32_in, int32_t)
+NARROW_IN (sp_u32_in, uint32_t)
+NARROW_IN (sp_u16_in, uint16_t)
+
+int
+sp_u64_max (const sk_json *obj, const char *path, const char *key, uint64_t max,
+            uint64_t *out, bool *has, sk_error_t *err)
+{
+  char p[SP_PATH_LEN];
+  const sk_json *v = lookup (obj, path, key, p);
+  uint64_t x = 0;
+  if (v == NULL)
+    return 0;
+  if (sk_json_uint64 (v, p, &x, err) < 0)
+    return -1;
+  if (x > max)
+    return sk_error_set (err, 0, "%s: expected integer in 0..%" PRIu64, p, max);
+  *out = x;
+  if (has)
+    *has = true;
+  return 0;
+}
 NARROW (sp_u32, uint32_t, 0, UINT32_MAX)
 NARROW (sp_u16, uint16_t, 0, UINT16_MAX)
 
@@ -282,10 +325,17 @@ id_mapping (const sk_json *v, const char *key, const char *path, void *elem, sk_
 {
   struct sk_id_mapping *m = elem;
   if (SP_REQUIRE (v, path, err, "containerID", "hostID", "size") < 0
-      || sp_u32 (v, path, "containerID", &m->container_id, NULL, err) < 0
-      || sp_u32 (v, path, "hostID", &m->host_id, NULL, err) < 0
-      || sp_u32 (v, path, "size", &m->size, NULL, err) < 0)
+      || sp_u32_in (v, path, "containerID", 0, SP_ID_MAX, &m->container_id, NULL, err) < 0
+      || sp_u32_in (v, path, "hostID", 0, SP_ID_MAX, &m->host_id, NULL, err) < 0
+      || sp_u32_in (v, path, "size", 1, UINT32_MAX, &m->size, NULL, err) < 0)
     return -1;
+  /* The kernel refuses a range that wraps past 2^32 (map_write): say so
+   * here, naming the mapping, instead of at clone time.  */
+  if ((uint64_t) m->container_id + m->size > (uint64_t) UINT32_MAX + 1
+      || (uint64_t) m->host_id + m->size > (uint64_t) UINT32_MAX + 1)
+    return sk_error_set (err, 0, "%s: range %" PRIu32 "+%" PRIu32 " / %" PRIu32 "+%" PRIu32
+                         " passes 4294967295", path, m->container_id, m->size, m->host_id,
+                         m->size);
   return 0;
 }
 

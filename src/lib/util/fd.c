@@ -125,12 +125,25 @@ sk_unix_connect (const char *path, const char *what, sk_error_t *err)
   if (strlen (path) >= sizeof addr.sun_path)
     return sk_error_set (err, ENAMETOOLONG, "%s `%s`", what, path);
   strcpy (addr.sun_path, path);
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  /* Non-blocking connect: a listener that never accepts (its backlog
+   * full) fails with EAGAIN instead of hanging create; the socket is made
+   * blocking again for the one message that follows.  */
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0)
     return sk_error_set (err, errno, "%s", what);
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
     {
-      sk_error_set (err, errno, "connect to %s `%s`", what, path);
+      if (errno == EAGAIN)
+        sk_error_set (err, 0, "connect to %s `%s`: not accepting connections", what, path);
+      else
+        sk_error_set (err, errno, "connect to %s `%s`", what, path);
+      close (fd);
+      return -1;
+    }
+  int fl = fcntl (fd, F_GETFL);
+  if (fl < 0 || fcntl (fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+    {
+      sk_error_set (err, errno, "%s `%s`", what, path);
       close (fd);
       return -1;
     }

@@ -2,6 +2,7 @@
 #include <config.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,46 @@ sk_read_file_at (int dirfd, const char *name, char **out, size_t *len, sk_error_
   buf[n] = '\0';
   if (len)
     *len = n;
+  *out = steal_ptr (&buf);
+  return 0;
+}
+
+/* Open with O_NONBLOCK so that a FIFO (or a device) named where a file is
+ * expected cannot block the open; fstat then refuses anything but a
+ * regular file before a single read.  */
+int
+sk_read_regular_file (const char *path, size_t max, char **out, size_t *len,
+                      sk_error_t *err)
+{
+  _cleanup_close_ int fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    return sk_error_set (err, errno, "open `%s`", path);
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return sk_error_set (err, errno, "stat `%s`", path);
+  if (!S_ISREG (st.st_mode))
+    return sk_error_set (err, 0, "read `%s`: not a regular file", path);
+  if ((uint64_t) st.st_size > max)
+    return sk_error_set (err, 0, "read `%s`: larger than %zu bytes", path, max);
+  size_t size = (size_t) st.st_size, got = 0;
+  _cleanup_free_ char *buf = malloc (size + 1);
+  if (buf == NULL)
+    return sk_error_set (err, errno, "read `%s`", path);
+  /* The file may grow under us: read no more than fstat said.  */
+  while (got < size)
+    {
+      ssize_t r = read (fd, buf + got, size - got);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return sk_error_set (err, errno, "read `%s`", path);
+      if (r == 0)
+        break;
+      got += (size_t) r;
+    }
+  buf[got] = '\0';
+  if (len)
+    *len = got;
   *out = steal_ptr (&buf);
   return 0;
 }

@@ -10,6 +10,12 @@
 /* Whole-file read (NUL-terminated) and write.  */
 int sk_read_file (const char *path, char **out, size_t *len, sk_error_t *err);
 int sk_read_file_at (int dirfd, const char *name, char **out, size_t *len, sk_error_t *err);
+/* A file handed to skiff by a bundle or a caller (config.json,
+ * process.json, resources, state.json): it must be a regular file of at
+ * most max bytes; a FIFO or device is refused without blocking.  */
+#define SK_INPUT_FILE_MAX (64u << 20)
+int sk_read_regular_file (const char *path, size_t max, char **out, size_t *len,
+                          sk_error_t *err);
 int sk_write_file_at (int dirfd, const char *name, const char *data, size_t len,
                       sk_error_t *err);
 /* Atomic replace: temp file with O_TRUNC, fsync, renameat, fsync dir.  */

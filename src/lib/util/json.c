@@ -33,6 +33,40 @@ one_line (char *msg)
   return msg[0] ? msg : "invalid JSON";
 }
 
+/* yajl builds the tree iteratively but frees it recursively, one stack
+ * frame per level: ~300,000 nested `[` in a 600 KB file overflow the
+ * stack in yajl_tree_free.  Count the depth before yajl sees the text and
+ * refuse beyond SK_JSON_MAX_DEPTH (Go's encoding/json, which runc uses,
+ * stops at 10,000 too).  Brackets inside strings do not count.  */
+static bool
+too_deep (const char *text, size_t len)
+{
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < len; i++)
+    {
+      char c = text[i];
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = false;
+          continue;
+        }
+      if (c == '"')
+        in_string = true;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > SK_JSON_MAX_DEPTH)
+            return true;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return false;
+}
+
 sk_json *
 sk_json_parse (const char *text, size_t len, const char *what, sk_error_t *err)
 {
@@ -47,6 +81,12 @@ sk_json_parse (const char *text, size_t len, const char *what, sk_error_t *err)
   if (memchr (text, '\0', len) != NULL)
     {
       sk_error_set (err, 0, "%s: parse error: NUL byte in document", what);
+      return NULL;
+    }
+  if (too_deep (text, len))
+    {
+      sk_error_set (err, 0, "%s: parse error: nested deeper than %d levels", what,
+                    SK_JSON_MAX_DEPTH);
       return NULL;
     }
   _cleanup_free_ char *copy = strndup (text, len);

@@ -23,6 +23,9 @@ enum sk_json_type
   SK_JSON_OBJECT
 };
 
+/* Deeper documents are refused before parsing (see json.c too_deep).  */
+#define SK_JSON_MAX_DEPTH 10000
+
 /* `what` names the document in errors ("config.json"):
  *   "config.json: parse error at line 3: ..." */
 sk_json *sk_json_parse (const char *text, size_t len, const char *what, sk_error_t *err);

@@ -1,0 +1,399 @@
+#!/bin/bash
+# The systemd cgroup driver's tests, run by skiff-tests.service inside the
+# systemd VM (PID 1 systemd, pure cgroup v2).  Each test prints `ok N - name`
+# or `not ok N - name` with `#   ` detail lines; run.sh counts them.
+SK=/usr/local/sbin/skiff
+ROOT=/run/skiff
+B=/skiff-tests/bundle
+CG=/sys/fs/cgroup
+N=0
+ONLY=$(cat /skiff-tests/only 2>/dev/null)
+export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
+
+fail () { echo "$*"; exit 1; }
+sk () { "$SK" --root "$ROOT" --systemd-cgroup "$@"; }
+prop () { systemctl show -P "$2" "$1"; }
+
+# expect_props UNIT NAME=VALUE...: one `systemctl show` for all of them
+# (each systemctl costs a second or more under TCG).
+expect_props () {
+  local unit=$1 kv names= got
+  shift
+  for kv in "$@"; do names=$names${names:+,}${kv%%=*}; done
+  got=$(systemctl show -p "$names" "$unit")
+  for kv in "$@"; do
+    grep -qxF -- "$kv" <<<"$got" \
+      || fail "$unit: expected $kv, got $(grep "^${kv%%=*}=" <<<"$got")"
+  done
+}
+expect_prop () { expect_props "$1" "$2=$3"; }
+# expect_file FILE VALUE
+expect_file () {
+  local v
+  v=$(tr '\n' '|' <"$1" | sed 's/|$//')
+  [ "$v" = "$2" ] || fail "$1: \`$v\`, expected \`$2\`"
+}
+
+# mkcfg: the bundle's config from CGPATH, ARGS, RES, ANN (annotations).
+mkcfg () {
+  local caps='"CAP_KILL","CAP_SETUID","CAP_SETGID"'
+  local cgp= args=${ARGS:-'["sleep", "1000"]'} res=${RES:-'{}'} ann=${ANN:-'{}'}
+  [ -n "${CGPATH:-}" ] && cgp="\"cgroupsPath\": \"$CGPATH\","
+  cat >"$B/config.json" <<EOF
+{
+  "ociVersion": "1.3.0",
+  "process": {
+    "terminal": false, "user": {"uid": 0, "gid": 0}, "cwd": "/",
+    "args": $args, "env": ["PATH=/bin"],
+    "capabilities": {"bounding": [$caps], "effective": [$caps], "permitted": [$caps]}
+  },
+  "root": {"path": "rootfs", "readonly": true},
+  "hostname": "c",
+  "annotations": $ann,
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755", "size=1m"]}
+  ],
+  "linux": {
+    $cgp
+    "namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}],
+    "resources": $res
+  }
+}
+EOF
+}
+
+start () { sk run -d --bundle "$B" "$1" </dev/null >/tmp/start.out 2>&1 || fail "run -d $1: $(cat /tmp/start.out)"; }
+state_of () { "$SK" --root "$ROOT" state "$1" 2>/dev/null | jq -r .status; }
+pid_of () { "$SK" --root "$ROOT" state "$1" | jq -r .pid; }
+
+wait_status () {
+  local i=0
+  while [ "$(state_of "$1")" != "$2" ]; do
+    i=$((i + 1))
+    [ $i -lt 600 ] || fail "$1: status $(state_of "$1"), expected $2"
+    sleep 0.1
+  done
+}
+
+# no_unit UNIT: systemd does not know it (not loaded, not failed).
+no_unit () {
+  local i=0
+  # systemd loads any slice name on demand (LoadState=loaded even when
+  # nobody made it): a slice is gone when inactive and its cgroup removed.
+  case $1 in *.slice)
+    while [ "$(prop "$1" ActiveState)" != inactive ]; do
+      i=$((i + 1))
+      [ $i -lt 100 ] || fail "slice $1 still $(prop "$1" ActiveState)"
+      sleep 0.1
+    done
+    return 0 ;;
+  esac
+  # A stop job may still be winding down right after delete returned.
+  while [ "$(prop "$1" LoadState)" != not-found ]; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "unit $1 left: $(systemctl show -p LoadState,ActiveState,SubState "$1" | tr '\n' ' ')"
+    sleep 0.1
+  done
+  systemctl list-units --all --no-legend | grep -q "$1" && fail "unit $1 still listed"
+  return 0
+}
+# nothing_left ID UNIT CGPATH
+nothing_left () {
+  [ ! -e "$ROOT/$1" ] || fail "state dir $ROOT/$1 left"
+  no_unit "$2"
+  [ ! -e "$CG$3" ] || fail "cgroup $CG$3 left"
+}
+
+# expect_error ID WORDS: the last command's output (in /tmp/out) names WORDS.
+expect_error () {
+  local w
+  for w in "$@"; do
+    grep -qF -- "$w" /tmp/out || fail "error \`$(cat /tmp/out)\` lacks \`$w\`"
+  done
+}
+
+cleanup_all () {
+  local id
+  for id in $(ls "$ROOT" 2>/dev/null); do
+    "$SK" --root "$ROOT" --systemd-cgroup delete -f "$id" >/dev/null 2>&1
+  done
+  systemctl reset-failed >/dev/null 2>&1
+  unset CGPATH ARGS RES ANN
+}
+
+# t NAME FUNCTION: run one test in its own process, under a time limit so
+# that a hang is a failure with what systemd was doing, not a stuck VM.
+t () {
+  local name=$1 fn=$2 out rc
+  # SKIFF_VM_ONLY: an extended regular expression on test names.
+  [ -z "$ONLY" ] || grep -qE -- "$ONLY" <<<"$name" || return 0
+  N=$((N + 1))
+  out=$(timeout -k 5 "$TEST_TIMEOUT" "$0" run-one "$fn" 2>&1)
+  rc=$?
+  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    out="$out
+timed out after ${TEST_TIMEOUT}s; systemd jobs: $(systemctl list-jobs --no-legend | tr '\n' ';')
+processes: $(for p in /proc/[0-9]*; do tr '\0' ' ' <$p/cmdline 2>/dev/null; echo; done | grep -E 'skiff|sleep' | tr '\n' ';')"
+  fi
+  if [ $rc -eq 0 ]; then
+    echo "ok $N - $name"
+  else
+    echo "not ok $N - $name"
+    printf '%s\n' "$out" | sed 's/^/#   /'
+  fi
+  cleanup_all
+}
+TEST_TIMEOUT=300
+
+# ---------------------------------------------------------------- tests
+
+test_scope () {
+  CGPATH=system.slice:skiff:t1 mkcfg
+  start t1
+  expect_props skiff-t1.scope ActiveState=active Slice=system.slice \
+    ControlGroup=/system.slice/skiff-t1.scope Delegate=yes DefaultDependencies=no \
+    "Description=skiff container t1" MemoryAccounting=yes CPUAccounting=yes \
+    IOAccounting=yes TasksAccounting=yes
+  local pid
+  pid=$(pid_of t1)
+  expect_file /proc/$pid/cgroup 0::/system.slice/skiff-t1.scope
+  # The container's processes are the scope's (systemd's view agrees).
+  systemctl status skiff-t1.scope --no-pager | grep -q "$pid" || fail "pid $pid not in the scope's status"
+  sk delete -f t1 || fail "delete"
+  nothing_left t1 skiff-t1.scope /system.slice/skiff-t1.scope
+}
+
+test_default_path () {
+  unset CGPATH
+  mkcfg
+  start t2
+  expect_prop skiff-t2.scope ControlGroup /system.slice/skiff-t2.scope
+  sk delete -f t2 || fail "delete"
+  nothing_left t2 skiff-t2.scope /system.slice/skiff-t2.scope
+}
+
+RESOURCES='{
+  "memory": {"limit": 67108864, "reservation": 33554432, "swap": 100663296},
+  "cpu": {"shares": 1024, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0"},
+  "pids": {"limit": 40},
+  "blockIO": {"weight": 500},
+  "hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}],
+  "unified": {"memory.high": "60000000", "memory.oom.group": "1"}
+}'
+
+test_properties () {
+  CGPATH=system.slice:skiff:t3 RES=$RESOURCES mkcfg
+  start t3
+  local u=skiff-t3.scope d=$CG/system.slice/skiff-t3.scope
+  # systemd owns these: set as unit properties ...
+  expect_props $u MemoryMax=67108864 MemoryLow=33554432 MemorySwapMax=33554432 \
+    MemoryHigh=60000000 CPUWeight=39 CPUQuotaPerSecUSec=500ms CPUQuotaPeriodUSec=100ms \
+    TasksMax=40 AllowedCPUs=0 AllowedMemoryNodes=0 IOWeight=$((1 + (490 * 9999) / 990))
+  # ... and the files agree.
+  expect_file $d/memory.max 67108864
+  expect_file $d/memory.low 33554432
+  expect_file $d/memory.swap.max 33554432
+  expect_file $d/memory.high 59998208   # rounded down to a page
+  expect_file $d/cpu.weight 39
+  expect_file $d/cpu.max "50000 100000"
+  expect_file $d/pids.max 40
+  expect_file $d/cpuset.cpus 0
+  # systemd has no property for these: files only, hugetlb enabled by
+  # skiff down a path systemd made.
+  expect_file $d/hugetlb.2MB.max 4194304
+  expect_file $d/memory.oom.group 1
+  # What systemd owns survives systemd re-applying its units.
+  systemctl daemon-reload || fail "daemon-reload"
+  expect_file $d/memory.max 67108864
+  expect_file $d/pids.max 40
+  expect_file $d/cpu.weight 39
+  sk delete -f t3 || fail "delete"
+  nothing_left t3 $u /system.slice/skiff-t3.scope
+}
+
+test_enforced () {
+  CGPATH=system.slice:skiff:t4 RES='{"pids": {"limit": 4}}' mkcfg
+  start t4
+  local d=$CG/system.slice/skiff-t4.scope
+  sk exec t4 sh -c 'for i in 1 2 3 4 5 6; do sleep 1000 & done; wait' >/tmp/out 2>&1 \
+    && fail "6 forks succeeded under pids.limit 4"
+  grep -q '^max [1-9]' $d/pids.events || fail "pids.events counted no refused fork: $(cat $d/pids.events)"
+  local n
+  n=$(sk ps --format json t4 | jq length)
+  [ "$n" -le 4 ] || fail "$n processes with pids.limit 4"
+  [ "$(prop skiff-t4.scope TasksCurrent)" -le 4 ] || fail "systemd counts $(prop skiff-t4.scope TasksCurrent) tasks"
+  sk delete -f t4 || fail "delete"
+  nothing_left t4 skiff-t4.scope /system.slice/skiff-t4.scope
+}
+
+test_update () {
+  CGPATH=system.slice:skiff:t5 RES='{"memory": {"limit": 67108864}, "pids": {"limit": 40}}' mkcfg
+  start t5
+  local u=skiff-t5.scope d=$CG/system.slice/skiff-t5.scope
+  sk update --memory 134217728 --pids-limit 60 --cpu-quota 20000 --cpu-period 100000 t5 \
+    >/tmp/out 2>&1 || fail "update: $(cat /tmp/out)"
+  expect_props $u MemoryMax=134217728 TasksMax=60 CPUQuotaPerSecUSec=200ms
+  expect_file $d/memory.max 134217728
+  expect_file $d/pids.max 60
+  expect_file $d/cpu.max "20000 100000"
+  # A value systemd refuses names the unit and the property.
+  sk update --resources - t5 <<<'{"unified": {"memory.max": "lots"}}' >/tmp/out 2>&1 \
+    && fail "update with a bad value succeeded"
+  expect_error memory.max
+  sk delete -f t5 || fail "delete"
+  nothing_left t5 $u /system.slice/skiff-t5.scope
+}
+
+test_pause () {
+  CGPATH=system.slice:skiff:t6 mkcfg
+  start t6
+  local d=$CG/system.slice/skiff-t6.scope
+  sk pause t6 || fail "pause"
+  [ "$(state_of t6)" = paused ] || fail "status $(state_of t6) after pause"
+  grep -q '^frozen 1' $d/cgroup.events || fail "cgroup.events: $(cat $d/cgroup.events)"
+  sk resume t6 || fail "resume"
+  [ "$(state_of t6)" = running ] || fail "status $(state_of t6) after resume"
+  grep -q '^frozen 0' $d/cgroup.events || fail "cgroup.events: $(cat $d/cgroup.events)"
+  # events --stats reads the scope's files.
+  sk events --stats t6 >/tmp/out 2>&1 || fail "events --stats: $(cat /tmp/out)"
+  jq -e '.data.pids.current >= 1' /tmp/out >/dev/null || fail "events --stats: $(cat /tmp/out)"
+  sk delete -f t6 || fail "delete"
+  nothing_left t6 skiff-t6.scope /system.slice/skiff-t6.scope
+}
+
+test_kill_all_ps_exec () {
+  CGPATH=system.slice:skiff:t7 ARGS='["sh", "-c", "sleep 1000 & sleep 1000"]' mkcfg
+  start t7
+  # exec joins the scope's cgroup.
+  sk exec t7 cat /proc/self/cgroup >/tmp/out 2>&1 || fail "exec: $(cat /tmp/out)"
+  expect_file /tmp/out 0::/system.slice/skiff-t7.scope
+  local n
+  n=$(sk ps --format json t7 | jq length)
+  [ "$n" -ge 2 ] || fail "ps lists $n processes"
+  sk kill --all t7 KILL || fail "kill --all"
+  wait_status t7 stopped
+  sk delete t7 || fail "delete"
+  nothing_left t7 skiff-t7.scope /system.slice/skiff-t7.scope
+}
+
+test_kill9 () {
+  CGPATH=system.slice:skiff:t8 mkcfg
+  start t8
+  kill -9 "$(pid_of t8)"
+  wait_status t8 stopped
+  sk delete t8 >/tmp/out 2>&1 || fail "delete: $(cat /tmp/out)"
+  nothing_left t8 skiff-t8.scope /system.slice/skiff-t8.scope
+}
+
+test_failed_start () {
+  # systemd refuses a property: the error names the unit and the
+  # property, and nothing is left.
+  CGPATH=system.slice:skiff:t9 ANN='{"org.systemd.property.TasksMax": "\u0027lots\u0027"}' mkcfg
+  sk run -d --bundle "$B" t9 </dev/null >/tmp/out 2>&1 && fail "run succeeded"
+  expect_error skiff-t9.scope TasksMax
+  nothing_left t9 skiff-t9.scope /system.slice/skiff-t9.scope
+  # The unit starts, the container's process does not.
+  CGPATH=system.slice:skiff:t9 ARGS='["/nonexistent"]' mkcfg
+  sk run -d --bundle "$B" t9 </dev/null >/tmp/out 2>&1 && fail "run of /nonexistent succeeded"
+  nothing_left t9 skiff-t9.scope /system.slice/skiff-t9.scope
+  # An unknown property.
+  CGPATH=system.slice:skiff:t9 ANN='{"org.systemd.property.NoSuchProperty": "true"}' mkcfg
+  sk run -d --bundle "$B" t9 </dev/null >/tmp/out 2>&1 && fail "run succeeded"
+  expect_error skiff-t9.scope NoSuchProperty
+  nothing_left t9 skiff-t9.scope /system.slice/skiff-t9.scope
+}
+
+test_annotations () {
+  CGPATH=system.slice:skiff:t10 ANN='{"org.systemd.property.TimeoutStopSec": "uint64 7", "org.systemd.property.CollectMode": "\u0027inactive-or-failed\u0027"}' mkcfg
+  start t10
+  expect_props skiff-t10.scope TimeoutStopUSec=7s CollectMode=inactive-or-failed
+  sk delete -f t10 || fail "delete"
+  nothing_left t10 skiff-t10.scope /system.slice/skiff-t10.scope
+}
+
+test_custom_slice () {
+  CGPATH=skiff-pods.slice:ctr:a mkcfg
+  start a
+  CGPATH=skiff-pods.slice:ctr:b mkcfg
+  start b
+  local s=/skiff.slice/skiff-pods.slice
+  expect_prop ctr-a.scope ControlGroup $s/ctr-a.scope
+  expect_prop ctr-b.scope ControlGroup $s/ctr-b.scope
+  expect_prop skiff-pods.slice ActiveState active
+  expect_file /proc/$(pid_of a)/cgroup 0::$s/ctr-a.scope
+  expect_file /proc/$(pid_of b)/cgroup 0::$s/ctr-b.scope
+  grep -q "ctr-a.scope" <(systemctl list-units --no-legend) || fail "ctr-a.scope not listed"
+  sk delete -f a || fail "delete a"
+  nothing_left a ctr-a.scope $s/ctr-a.scope
+  expect_prop ctr-b.scope ActiveState active
+  sk delete -f b || fail "delete b"
+  nothing_left b ctr-b.scope $s/ctr-b.scope
+}
+
+test_slice_unit () {
+  # A name ending in .slice makes the container's unit a slice.
+  CGPATH=system.slice:ignored:system-skiffpod.slice mkcfg
+  start s1
+  expect_prop system-skiffpod.slice ActiveState active
+  expect_file /proc/$(pid_of s1)/cgroup 0::/system.slice/system-skiffpod.slice
+  sk delete -f s1 || fail "delete"
+  nothing_left s1 system-skiffpod.slice /system.slice/system-skiffpod.slice
+}
+
+test_bad_path () {
+  local p
+  for p in /foo/bar system.slice:x docker:abc:def:ghi system.slice:x: a--b.slice:x:y; do
+    CGPATH=$p mkcfg
+    sk run -d --bundle "$B" bad </dev/null >/tmp/out 2>&1 && fail "run with cgroupsPath $p succeeded"
+    grep -q "linux.cgroupsPath: \`$p\`" /tmp/out || fail "$p: error \`$(cat /tmp/out)\` does not name it"
+    [ ! -e "$ROOT/bad" ] || fail "$p: state dir left"
+  done
+  CGPATH=/foo/bar mkcfg
+  sk run -d --bundle "$B" bad </dev/null >/tmp/out 2>&1
+  expect_error 'expected `slice:prefix:name` with --systemd-cgroup'
+  [ -z "$(systemctl list-units --all --no-legend | grep -- '-bad.scope')" ] || fail "a unit was made"
+}
+
+test_no_bus () {
+  CGPATH=system.slice:skiff:t11 mkcfg
+  DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/nonexistent-bus sk run -d --bundle "$B" t11 \
+    </dev/null >/tmp/out 2>&1 && fail "run without a bus succeeded"
+  expect_error "cannot connect to systemd over D-Bus" /run/nonexistent-bus
+  nothing_left t11 skiff-t11.scope /system.slice/skiff-t11.scope
+  grep -l '^sleep' /proc/[0-9]*/cmdline 2>/dev/null | grep -q . && fail "a container process is left"
+  return 0
+}
+
+test_features () {
+  "$SK" features | jq -e '.linux.cgroup.systemd == true' >/dev/null || fail "features: systemd not true"
+  DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/nonexistent-bus "$SK" features \
+    | jq -e '.linux.cgroup.systemd == false' >/dev/null || fail "features: systemd true without a bus"
+}
+
+if [ "${1:-}" = run-one ]; then
+  set -u
+  "$2"
+  exit $?
+fi
+
+mkdir -p "$ROOT"
+echo "# skiff-vm: systemd started after $(( $(systemctl show -P UserspaceTimestampMonotonic) / 1000000 ))s of uptime"
+echo "# skiff-vm: systemd $(systemctl --version | head -1 | cut -d' ' -f2), kernel $(uname -r), cgroup $(stat -fc %T $CG)"
+echo "# skiff-vm: tests start after $(cut -d' ' -f1 /proc/uptime)s of uptime"
+t "scope: name, slice, Delegate, accounting" test_scope
+t "scope: default cgroupsPath" test_default_path
+t "resources: unit properties and files" test_properties
+t "resources: pids limit enforced" test_enforced
+t "update: properties and files" test_update
+t "pause/resume, events --stats" test_pause
+t "kill --all, ps, exec" test_kill_all_ps_exec
+t "delete after kill -9 leaves no unit" test_kill9
+t "failed start leaves no unit" test_failed_start
+t "org.systemd.property annotations" test_annotations
+t "two containers in one custom slice" test_custom_slice
+t "slice unit" test_slice_unit
+t "bad cgroupsPath" test_bad_path
+t "systemd not reachable" test_no_bus
+t "features: cgroup.systemd" test_features
+echo "# skiff-vm: done after $(cut -d' ' -f1 /proc/uptime)s of uptime"
