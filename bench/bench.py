@@ -436,26 +436,33 @@ def gnuplot(tmp, outdir, stem, results, names, dens):
         return ["(plots skipped: gnuplot not installed; apt-get install gnuplot-nox)"]
     keys = ["run", "run-seccomp", "create", "start", "delete", "exec", "state", "features"]
     data = os.path.join(tmp, "lat.dat")
+    clauses = []
+    block = 0
     with open(data, "w") as f:
         for ki, k in enumerate(keys):
             for ni, n in enumerate(names):
-                for v in results[n].get(k, []):
-                    f.write(f"{ki * (len(names) + 1) + ni} {v} {ni}\n")
+                xs = results[n].get(k, [])
+                if not xs:
+                    continue
+                f.write("".join(f"{v}\n" for v in xs) + "\n\n")
+                pos = ki * (len(names) + 1) + ni
+                title = f'title "{n}"' if ki == 0 else "notitle"
+                clauses.append(f'"{data}" index {block} using ({pos}):1 lc {ni + 1} {title}')
+                block += 1
     xt = ", ".join(f'"{k}" {ki * (len(names) + 1) + (len(names) - 1) / 2}'
                    for ki, k in enumerate(keys))
     png1 = os.path.join(outdir, stem + "-latency.png")
-    plots = [f'"{data}" using (${{1}}):2:(0.8):1 every ::0 with boxplot lc variable '
-             'notitle']
     script = f"""set terminal pngcairo size 1400,600 noenhanced
 set output "{png1}"
-set title "latency per scenario ({' / '.join(f'{n}' for n in names)} left to right)"
+set title "latency per scenario: median, quartiles, whiskers to 1.5 IQR"
 set ylabel "ms (log)"
 set logscale y
 set style data boxplot
 set style boxplot nooutliers
+set boxwidth 0.8
 set xtics ({xt})
-set key off
-plot {plots[0]}
+set key top left
+plot {", ".join(clauses)}
 """
     notes = []
     if dens:
