@@ -167,7 +167,7 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
   assert_failed_cleanly "$ID" "config.json: process.scheduler.priority: \`SCHED_FIFO\` needs a priority in 1..99"
   cfg 'c["process"]["scheduler"] = {"policy": "SCHED_OTHER", "nice": 42}'
   run_container /probe sched
-  assert_failed_cleanly "$ID" "config.json: process.scheduler.nice: \`42\` is outside -20..19"
+  assert_failed_cleanly "$ID" "config.json: process.scheduler.nice: expected integer in -20..19"
   cfg 'c["process"]["scheduler"] = {"policy": "SCHED_OTHER", "flags": ["SCHED_FLAG_BOGUS"]}'
   run_container /probe sched
   assert_failed_cleanly "$ID" "config.json: process.scheduler.flags"
