@@ -144,8 +144,8 @@ for l in open(sys.argv[1]).read().splitlines():
   assert_status 0
 }
 
-@test "--rootless=true: a clear error, nothing created" {
-  run_skiff --rootless=true create --bundle "$BUNDLE" "$ID"
+@test "--rootless with a bad value: a clear error, nothing created" {
+  run_skiff --rootless=maybe create --bundle "$BUNDLE" "$ID"
   assert_failed_cleanly "$ID" rootless
 }
 
@@ -360,8 +360,10 @@ assert c["linux"]["uidMappings"] and c["linux"]["gidMappings"]
 
 # ---- unknown ids (callers match `does not exist`)
 
+# (`delete --force` of an unknown id succeeds silently, as runc's does:
+# containerd's shim and podman call it after every delete; clients.bats.)
 @test "state, start, kill, delete of an unknown id: does not exist" {
-  for cmd in state start kill delete "delete --force"; do
+  for cmd in state start kill delete; do
     # shellcheck disable=SC2086
     run_skiff $cmd "nosuch-$TOKEN"
     [ "$status" -ne 0 ] || fail "$cmd succeeded"
