@@ -98,14 +98,51 @@ id_mapped (const struct sk_id_mappings *m, uint32_t id)
   return false;
 }
 
+/* config-linux.md "Namespaces": a namespace type that is not listed is
+ * inherited from the runtime; runc and crun run such a config (the
+ * runtime-tools suite's NSInheritWithoutType check).  Without a mount
+ * namespace of its own the container shares the runtime's mount table, so
+ * skiff makes no mount at all: the process is chrooted into root.path
+ * (as --no-pivot does; exec enters the same root through /proc/PID/root),
+ * and no default devices are made.
+ * Everything that could only be done by mounting in the host's namespace
+ * is refused here, before anything exists, naming the field.  */
+static int
+check_no_mount_ns (const struct sk_spec *spec, sk_error_t *err)
+{
+  const struct sk_linux *l = spec->linux_;
+  const char *why = NULL;
+  if (spec->n_mounts)
+    why = "mounts";
+  else if (l->masked_paths.n)
+    why = "linux.maskedPaths";
+  else if (l->readonly_paths.n)
+    why = "linux.readonlyPaths";
+  else if (spec->root && spec->root->readonly)
+    why = "root.readonly";
+  else if (l->rootfs_propagation && *l->rootfs_propagation)
+    why = "linux.rootfsPropagation";
+  else if (l->n_devices)
+    why = "linux.devices";
+  else if (l->mount_label && *l->mount_label)
+    why = "linux.mountLabel";
+  else if (spec->process && spec->process->terminal)
+    why = "process.terminal";   /* a devpts and /dev/console are mounts */
+  if (why)
+    return sk_error_set (err, 0, "config.json: %s: needs a mount namespace (without one, "
+                         "every mount would be made in the runtime's own namespace; add "
+                         "{\"type\": \"mount\"} to linux.namespaces)", why);
+  return 0;
+}
+
 static int
 check_namespaces (const struct sk_spec *spec, const char *rootfs, sk_error_t *err)
 {
   const struct sk_linux *l = spec->linux_;
   if (l == NULL)
     return sk_error_set (err, 0, "config.json: linux: required on Linux");
-  if (sk_spec_namespace (spec, SK_NS_MOUNT) == NULL)
-    return sk_error_set (err, 0, "config.json: linux.namespaces: a mount namespace is required");
+  if (sk_spec_namespace (spec, SK_NS_MOUNT) == NULL && check_no_mount_ns (spec, err) < 0)
+    return -1;
   const struct sk_namespace *user = sk_spec_namespace (spec, SK_NS_USER);
   if ((l->uid_mappings.n || l->gid_mappings.n) && user == NULL)
     return sk_error_set (err, 0, "config.json: linux.uidMappings: set without a user namespace");

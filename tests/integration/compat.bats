@@ -270,3 +270,56 @@ c["linux"]["seccomp"]["syscalls"] = [{"names": ["mkdir"], "action": "SCMP_ACT_ER
   run_container /probe syscall clone3
   [[ "$output" == *"errno=22"* ]] || fail "default allow: want EINVAL from the kernel"
 }
+
+# config-linux.md "Namespaces": "If a namespace type is not specified in
+# the namespaces array, the container MUST inherit the runtime namespace of
+# that type" (runtime-tools' NSInheritWithoutType).  skiff then mounts
+# nothing: the process is chrooted into root.path, the host's mount table
+# is unchanged, and what would need a mount is refused by name.
+no_mount_ns_config () {
+  cfg 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] not in ("mount", "cgroup")]
+c["mounts"] = []
+c["linux"].pop("maskedPaths", None)
+c["linux"].pop("readonlyPaths", None)
+c["linux"].pop("devices", None)
+c["linux"].pop("rootfsPropagation", None)
+c["root"]["readonly"] = False'
+}
+
+@test "no mount namespace: the runtime's is inherited, the rootfs is the root, no mount is made" {
+  no_mount_ns_config
+  before=$(wc -l </proc/self/mountinfo)
+  run_container ls /probe
+  assert_status 0
+  assert_output_contains "/probe"
+  set_args /probe sleep 1000
+  run_skiff run -d --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  pid=$(state_field "$ID" pid)
+  [ "$(readlink /proc/$pid/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] \
+    || fail "not the runtime's mount namespace"
+  [ "$(readlink /proc/$pid/root)" = "$(cd "$BUNDLE/rootfs" && pwd -P)" ] \
+    || fail "root is $(readlink /proc/$pid/root)"
+  [ "$(wc -l </proc/self/mountinfo)" = "$before" ] || fail "the host's mount table changed"
+  # exec enters the same root
+  run_skiff exec "$ID" ls /probe
+  assert_status 0
+  assert_output_contains "/probe"
+  skiff delete --force "$ID"
+  assert_nothing_left "$ID"
+}
+
+@test "no mount namespace: mounts, masked paths and a terminal are refused by name, nothing left" {
+  no_mount_ns_config
+  cfg 'c["mounts"] = [{"destination": "/proc", "type": "proc", "source": "proc"}]'
+  run_container true
+  assert_failed_cleanly "$ID" 'config.json: mounts: needs a mount namespace'
+  no_mount_ns_config
+  cfg 'c["linux"]["maskedPaths"] = ["/proc/kcore"]'
+  run_container true
+  assert_failed_cleanly "$ID" 'config.json: linux.maskedPaths: needs a mount namespace'
+  no_mount_ns_config
+  cfg 'c["process"]["terminal"] = True'
+  run_container true
+  assert_failed_cleanly "$ID" 'config.json: process.terminal: needs a mount namespace'
+}

@@ -208,11 +208,14 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
     return sk_error_set (err, errno, "setsid");
   if (sk_attrs_apply (ctx, err) < 0)
     return -1;
-  if (sk_rootfs_prepare (ctx, err) < 0)
+  /* No mount namespace of our own (validate.c): no mount at all, a
+   * chroot into the rootfs after the hooks instead of pivot_root.  */
+  bool own_mnt = sk_spec_namespace (ctx->spec, SK_NS_MOUNT) != NULL;
+  if (own_mnt && sk_rootfs_prepare (ctx, err) < 0)
     return -1;
   if (hooks_barrier (ctx, err) < 0)
     return -1;
-  if (sk_rootfs_pivot (ctx, err) < 0)
+  if (own_mnt ? sk_rootfs_pivot (ctx, err) < 0 : sk_rootfs_chroot (ctx, err) < 0)
     return -1;
   /* sysctl before finalize: readonlyPaths usually makes /proc/sys
    * read-only (as runc orders it).  */
@@ -225,11 +228,11 @@ before_ready (struct sk_init_ctx *ctx, sk_error_t *err)
    * would forbid afterwards (runc creates it before the remount too).  */
   if (p && enter_cwd (ctx, err) < 0)
     return -1;
-  if (sk_rootfs_finalize (ctx, err) < 0)
+  if (own_mnt && sk_rootfs_finalize (ctx, err) < 0)
     return -1;
   if (p && p->terminal && sk_tty_setup (ctx, err) < 0)
     return -1;
-  if (sk_rootfs_dev_readonly (ctx, err) < 0)
+  if (own_mnt && sk_rootfs_dev_readonly (ctx, err) < 0)
     return -1;
   if (ctx->console_socket_fd >= 0)
     close (ctx->console_socket_fd);

@@ -73,6 +73,7 @@ int sk_rootfs_prepare (struct sk_init_ctx *ctx, sk_error_t *err);
 /* pivot_root into the rootfs and detach the old root (--no-pivot:
  * MS_MOVE + chroot).  Afterwards cwd is "/".  */
 int sk_rootfs_pivot (struct sk_init_ctx *ctx, sk_error_t *err);
+int sk_rootfs_chroot (struct sk_init_ctx *ctx, sk_error_t *err);
 /* After pivot: maskedPaths, readonlyPaths, root.readonly, final
  * rootfsPropagation.  */
 int sk_rootfs_finalize (struct sk_init_ctx *ctx, sk_error_t *err);

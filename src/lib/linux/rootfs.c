@@ -185,6 +185,19 @@ move_root (struct sk_init_ctx *ctx, int newroot, sk_error_t *err)
   return 0;
 }
 
+/* Without a mount namespace of our own: enter the rootfs by chroot, which
+ * changes nothing in the shared mount table.  */
+int
+sk_rootfs_chroot (struct sk_init_ctx *ctx, sk_error_t *err)
+{
+  _cleanup_close_ int newroot = open (ctx->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (newroot < 0)
+    return sk_error_set (err, errno, "open rootfs `%s`", ctx->rootfs);
+  if (fchdir (newroot) < 0 || chroot (".") < 0 || chdir ("/") < 0)
+    return sk_error_set (err, errno, "chroot to rootfs `%s`", ctx->rootfs);
+  return 0;
+}
+
 int
 sk_rootfs_pivot (struct sk_init_ctx *ctx, sk_error_t *err)
 {
