@@ -291,6 +291,11 @@ spawn_child (struct sk_create *cc, sk_error_t *err)
     .console_socket_fd = cc->console_fd, .sync_fd = sv[1], .fifo_dirfd = cc->state_dirfd,
     .cgroup_fd = cc->cg ? sk_cgroup_clone_fd (cc->cg) : -1, .seccomp = cc->seccomp,
     .new_ns_flags = plan.unshare_flags, .userns_new = plan.userns_new,
+    /* Rootless, the runtime cannot enter the container's mount namespace
+     * (setns needs CAP_SYS_CHROOT in its own user namespace) and can reach
+     * no more than the container's mapped root can: init opens the bind
+     * sources by path, as before.  */
+    .send_mount_srcs = plan.userns_new && !cc->g->rootless,
     .cgroupns_new = plan.cgroupns_new,
     .need_fork = plan.need_fork, .fifo_fd = -1,
     .parent_fds = { cc->lock_fd, sv[0], -1, -1 },
@@ -335,7 +340,8 @@ drive_init (struct sk_create *cc, sk_error_t *err)
         return -1;
       sk_sync_msg_clear (&m);
       sk_create_debug_step (cc, "USERNS: user namespace created", t0);
-      if (sk_mount_sources_send (cc->spec, cc->bundle, cc->child, fd, err) < 0
+      if ((cc->init.send_mount_srcs
+           && sk_mount_sources_send (cc->spec, cc->bundle, cc->child, fd, err) < 0)
           || sk_userns_write_maps (cc->child, cc->spec, err) < 0
           || sk_sync_send (fd, SK_SYNC_MAPPED, 0, NULL, -1, err) < 0)
         return -1;

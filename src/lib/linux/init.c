@@ -73,7 +73,7 @@ enter_namespaces (struct sk_init_ctx *ctx, sk_error_t *err)
        * nsexec does.  No container process exists yet.  */
       prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
       if (sk_sync_send (ctx->sync_fd, SK_SYNC_USERNS, 0, NULL, -1, err) < 0
-          || sk_mount_sources_receive (ctx, err) < 0
+          || (ctx->send_mount_srcs && sk_mount_sources_receive (ctx, err) < 0)
           || sk_sync_expect (ctx->sync_fd, SK_SYNC_MAPPED, &m, err) < 0)
         return -1;
       prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -39,6 +39,8 @@ struct sk_init_ctx
   struct sk_seccomp_prog *seccomp;   /* compiled in the parent, NULL if none */
   unsigned long new_ns_flags; /* CLONE_NEW* that init still has to unshare */
   bool userns_new;            /* a new user namespace whose maps the parent writes */
+  bool send_mount_srcs;       /* with userns_new: the parent sends bind sources as fds
+                               * (mount_sources.c); not when rootless */
   bool cgroupns_new;          /* a new cgroup namespace, unshared after PID_ACK */
   bool need_fork;             /* pid/time namespace entered after clone */
   /* filled in by init itself */
