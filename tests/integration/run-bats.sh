@@ -6,7 +6,8 @@
 # Exit: 0 all passed, 1 a failure, 77 (automake's SKIP) when not root.
 #
 # Environment: SKIFF (binary), SKIFF_PROBE (static probe), SKIFF_BATS_FILTER
-# (a regex passed to `bats -f`), SKIFF_TEST_TMP (where test dirs go, /tmp).
+# (a regex passed to `bats -f`), SKIFF_BATS_FILES (names of the files to run,
+# without .bats; default all), SKIFF_TEST_TMP (where test dirs go, /tmp).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -28,6 +29,9 @@ trap 'rm -rf --one-file-system "$SKIFF_TEST_CACHE"' EXIT
 
 if [ $# -gt 0 ]; then
   files=("$@")
+elif [ -n "${SKIFF_BATS_FILES:-}" ]; then
+  files=()
+  for n in $SKIFF_BATS_FILES; do files+=("$here/$n.bats"); done
 else
   files=("$here"/*.bats)
 fi
