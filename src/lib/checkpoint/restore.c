@@ -298,6 +298,9 @@ write_state (struct rst *r, sk_error_t *err)
   sk_create_fill_state (cc);
   cc->st.init_exe_dev = cc->st.init_exe_ino = 0;
   cc->st.status = SK_STATUS_RUNNING;
+  /* CRIU has finished the processes: the state is complete (a state.json
+   * left incomplete reads as `stopped` once its writer is gone).  */
+  cc->st.incomplete = false;
   if (unlinkat (cc->state_dirfd, "exec.fifo", 0) < 0 && errno != ENOENT)
     return sk_error_set (err, errno, "restore: remove `%s/exec.fifo`", cc->state_dir);
   return sk_state_write (cc->g->root, &cc->st, err);
