@@ -40,6 +40,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 printf '%-10s %10s %10s %8s %8s %6s\n' target execs exec/s cov ft result
 for t in $TARGETS; do
   corpus=$FB/corpus-$t
+  rm -rf "$FB/crashes-$t"   # only this run's crashes count
   mkdir -p "$corpus" "$FB/crashes-$t"
   cp -n "$SRC/spec-fixtures/fuzz/$t/"* "$corpus/" 2>/dev/null
   if [ "$t" = config ] || [ "$t" = seccomp ]; then
