@@ -454,6 +454,20 @@ START_TEST (test_unavailable_controller)
 }
 END_TEST
 
+static void
+layout_clear (struct sk_cg_layout *l)
+{
+  for (size_t i = 0; i < l->n_v1; i++)
+    {
+      free (l->v1[i].controllers);
+      free (l->v1[i].mountpoint);
+      free (l->v1[i].root);
+    }
+  free (l->v1);
+  free (l->unified);
+  memset (l, 0, sizeof *l);
+}
+
 /* Layout detection from mountinfo text: co-mounted hierarchies, name=,
  * super options that are not controllers, the kinds.  */
 START_TEST (test_layout_parse)
@@ -478,18 +492,22 @@ START_TEST (test_layout_parse)
   ck_assert_str_eq (l.v1[3].root, "/sub");
   ck_assert (sk_cg_controllers_equal ("cpuacct,cpu", "cpu,cpuacct"));
   ck_assert (!sk_cg_controllers_equal ("cpu", "cpu,cpuacct"));
+  layout_clear (&l);
 
   struct sk_cg_layout l2;
   const char *legacy = "31 30 0:28 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
   ck_assert_int_eq (sk_cg_layout_parse (legacy, false, &l2, &err), 0);
   ck_assert_int_eq (l2.kind, SK_CG_LAYOUT_LEGACY);
+  layout_clear (&l2);
   struct sk_cg_layout l3;
   ck_assert_int_eq (sk_cg_layout_parse (hybrid, true, &l3, &err), 0);
   ck_assert_int_eq (l3.kind, SK_CG_LAYOUT_UNIFIED);
+  layout_clear (&l3);
   struct sk_cg_layout l4;
   ck_assert_int_eq (sk_cg_layout_parse ("1 0 0:1 / / rw - ext4 /dev/vda rw\n", false, &l4, &err), -1);
   ck_assert_ptr_nonnull (strstr (err->msg, "no cgroup hierarchy is mounted"));
   sk_error_free (&err);
+  layout_clear (&l4);
   /* A tmpfs mounted later over the unified and the memory mount points
    * hides those hierarchies: legacy layout, memory gone.  */
   char shadowed[2048];
@@ -503,6 +521,7 @@ START_TEST (test_layout_parse)
   ck_assert_uint_eq (l5.n_v1, 3);
   for (size_t i = 0; i < l5.n_v1; i++)
     ck_assert_str_ne (l5.v1[i].controllers, "memory");
+  layout_clear (&l5);
 
   /* v1 path resolution: relative below our OWN cgroup, as runc's fs */
   char *out = NULL;

@@ -79,14 +79,15 @@ END_TEST
 START_TEST (test_expand_slice)
 {
   sk_error_t err = NULL;
-  _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+  _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
   ck_assert_int_eq (sk_sd_expand_slice ("a-b-c.slice", &a, &err), 0);
   ck_assert_str_eq (a, "/a.slice/a-b.slice/a-b-c.slice");
   ck_assert_int_eq (sk_sd_expand_slice ("-.slice", &b, &err), 0);
   ck_assert_str_eq (b, "");
   ck_assert_int_eq (sk_sd_expand_slice ("system.slice", &c, &err), 0);
   ck_assert_str_eq (c, "/system.slice");
-  ck_assert_int_eq (sk_sd_expand_slice ("a-.slice", &a, &err), -1);
+  ck_assert_int_eq (sk_sd_expand_slice ("a-.slice", &d, &err), -1);
+  ck_assert_ptr_null (d);
   sk_error_free (&err);
 }
 END_TEST
