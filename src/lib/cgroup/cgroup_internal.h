@@ -187,4 +187,7 @@ extern const struct sk_cgroup_ops sk_cgroup_v2_hybrid_ops;
 extern const struct sk_cgroup_ops sk_cgroup_v1_ops;
 extern const struct sk_cgroup_ops sk_cgroup_v1_hybrid_ops;
 
+/* rdma.max from r->rdma (v1 and v2 share the format).  */
+int sk_cg_write_rdma (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err);
+
 #endif

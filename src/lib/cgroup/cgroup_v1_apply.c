@@ -412,19 +412,7 @@ apply_rdma (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
   struct sk_cgroup *h = r->n_rdma ? hier (cg, "rdma", err) : NULL;
   if (r->n_rdma && h == NULL)
     return -1;
-  for (size_t i = 0; i < r->n_rdma; i++)
-    {
-      const struct sk_rdma_limit *l = &r->rdma[i];
-      char buf[256];
-      int n = snprintf (buf, sizeof buf, "%s", l->device);
-      if (l->has_hca_handles)
-        n += snprintf (buf + n, sizeof buf - n, " hca_handle=%" PRIu32, l->hca_handles);
-      if (l->has_hca_objects)
-        snprintf (buf + n, sizeof buf - n, " hca_object=%" PRIu32, l->hca_objects);
-      if (sk_cg_write (h, "rdma.max", buf, err) < 0)
-        return -1;
-    }
-  return 0;
+  return h ? sk_cg_write_rdma (h, r, err) : 0;
 }
 
 int

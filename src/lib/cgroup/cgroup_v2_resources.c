@@ -477,8 +477,9 @@ apply_hugetlb (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *e
   return 0;
 }
 
-static int
-apply_rdma (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
+/* rdma.max has the same format in v1 and v2: one writer for both.  */
+int
+sk_cg_write_rdma (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
 {
   for (size_t i = 0; i < r->n_rdma; i++)
     {
@@ -545,7 +546,7 @@ sk_cg_v2_apply (struct sk_cgroup *cg, const struct sk_resources *r, bool update,
     }
   if (r->block_io && apply_io (cg, r->block_io, err) < 0)
     return -1;
-  if (apply_hugetlb (cg, r, err) < 0 || apply_rdma (cg, r, err) < 0
+  if (apply_hugetlb (cg, r, err) < 0 || sk_cg_write_rdma (cg, r, err) < 0
       || apply_unified (cg, &r->unified, err) < 0)
     return -1;
   /* create: always a filter (default deny plus the default devices);
