@@ -290,3 +290,36 @@ assert "throttling" in d["cpu"] and "ioServiceBytesRecursive" in d["blkio"], d
   assert_status 0
   no_cgroup_left "$ID"
 }
+
+# config.md "Device allowed list"; runc's update of a running container.
+# Rewriting the list from `deny a` takes every device away from the
+# container for as long as the rewrite lasts, and the kernel refuses `a`
+# once the cgroup has a child: update writes only the difference.
+@test "cgroup v1: update of devices never denies what both lists allow, and works with a child cgroup" {
+  [ -d /sys/fs/cgroup/devices ] || skip "no v1 devices hierarchy"
+  set_args /bin/sh -c 'while :; do true </dev/null || echo x >>/dev/shm/fails; done'
+  run_skiff run -d --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  local d i
+  d=$(v1dir devices)
+  echo '{"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 200, "access": "rwm"}]}' >"$TEST_DIR/a.json"
+  echo '{"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "b", "major": 7, "minor": 0, "access": "r"}]}' >"$TEST_DIR/b.json"
+  for i in $(seq 1 15); do
+    run_skiff update --resources "$TEST_DIR/a.json" "$ID"
+    assert_status 0
+    run_skiff update --resources "$TEST_DIR/b.json" "$ID"
+    assert_status 0
+  done
+  grep -qx 'b 7:0 r' "$d/devices.list" || fail "b 7:0 r missing: $(cat "$d/devices.list")"
+  ! grep -q '^c 10:200 ' "$d/devices.list" || fail "c 10:200 still allowed: $(cat "$d/devices.list")"
+  grep -qx 'c 1:3 rwm' "$d/devices.list" || fail "/dev/null not allowed: $(cat "$d/devices.list")"
+  run_skiff exec "$ID" /bin/sh -c 'cat /dev/shm/fails 2>/dev/null | wc -l'
+  assert_status 0
+  [ "$(echo "$output" | tr -d ' ')" = 0 ] || fail "opens of /dev/null failed during update: $output"
+  mkdir "$d/sub"
+  run_skiff update --resources "$TEST_DIR/a.json" "$ID"
+  local st=$status
+  rmdir "$d/sub"
+  [ "$st" = 0 ] || fail "update with a child cgroup: $output"
+  grep -q '^c 10:200 rwm' "$d/devices.list" || fail "c 10:200 not allowed: $(cat "$d/devices.list")"
+}

@@ -301,6 +301,71 @@ END_TEST
 
 /* ---- the manager on a scratch cgroup --------------------------------- */
 
+/* cgroup_v1_devices.c: update writes only the difference, additions
+ * first, never `a` (config.md "Device allowed list").  */
+START_TEST (test_devlist_plan)
+{
+  struct sk_cg_devlist cur, target, back;
+  ck_assert_int_eq (sk_cg_devlist_parse ("c 1:3 rwm\nc 1:5 rwm\nc 10:200 rwm\nc *:* m\n", &cur), 0);
+  ck_assert (!cur.allow_all);
+  ck_assert_uint_eq (cur.n, 4);
+  ck_assert_int_eq (sk_cg_devlist_parse ("c 1:3 rwm\nc 1:5 r\nb 8:0 r\nc *:* m\n", &target), 0);
+  struct sk_cg_devwrite w[8];
+  size_t k = sk_cg_devlist_plan (&cur, &target, w, 8);
+  ck_assert_uint_eq (k, 3);
+  ck_assert (w[0].allow);
+  ck_assert_str_eq (w[0].line, "b 8:0 r");
+  ck_assert (!w[1].allow && !w[2].allow);
+  ck_assert_str_eq (w[1].line, "c 1:5 wm");
+  ck_assert_str_eq (w[2].line, "c 10:200 rwm");
+  /* Too little room, or a default-allow list: rebuild.  */
+  ck_assert_uint_eq (sk_cg_devlist_plan (&cur, &target, w, 2), (size_t) -1);
+  ck_assert_int_eq (sk_cg_devlist_parse ("a *:* rwm\n", &back), 0);
+  ck_assert (back.allow_all);
+  ck_assert_uint_eq (sk_cg_devlist_plan (&back, &target, w, 8), (size_t) -1);
+  sk_cg_devlist_free (&back);
+  ck_assert_int_eq (sk_cg_devlist_parse ("c 1:x rwm\n", &back), -1);
+  ck_assert_int_eq (sk_cg_devlist_parse ("q 1:3 rwm\n", &back), -1);
+  /* Nothing to do between equal lists.  */
+  ck_assert_uint_eq (sk_cg_devlist_plan (&target, &target, w, 8), 0);
+  sk_cg_devlist_free (&cur);
+  sk_cg_devlist_free (&target);
+
+  /* The emulator: the kernel's semantics for each rule, then the
+   * defaults (/dev/null among them, whatever the rules said).  */
+  struct sk_device_rule rules[] = {
+    { .allow = false, .type = 'a' },
+    { .allow = true, .type = 'c', .has_major = true, .major = 4, .has_minor = true, .minor = 1,
+      .access = (char *) "rw" },
+    { .allow = false, .type = 'c', .has_major = true, .major = 4, .has_minor = true, .minor = 1,
+      .access = (char *) "w" },
+    { .allow = false, .type = 'c', .has_major = true, .major = 1, .has_minor = true, .minor = 3 },
+  };
+  sk_error_t err = NULL;
+  ck_assert_int_eq (sk_cg_devlist_emulate (rules, 4, &target, &err), 0);
+  ck_assert (!target.allow_all);
+  ck_assert_int_eq (sk_cg_devlist_parse ("c 4:1 r\n", &cur), 0);
+  struct sk_cg_devwrite w2[64];
+  k = sk_cg_devlist_plan (&cur, &target, w2, 64);
+  ck_assert (k != (size_t) -1);
+  bool null_allowed = false;
+  for (size_t i = 0; i < k; i++)
+    {
+      ck_assert (w2[i].allow);           /* only additions: c 4:1 r is kept */
+      null_allowed |= strcmp (w2[i].line, "c 1:3 rwm") == 0;
+    }
+  ck_assert (null_allowed);
+  sk_cg_devlist_free (&cur);
+  /* `allow a` switches to default-allow: a rebuild.  */
+  struct sk_device_rule all = { .allow = true, .type = 'a' };
+  ck_assert_int_eq (sk_cg_devlist_emulate (&all, 1, &back, &err), 0);
+  ck_assert (back.allow_all);
+  ck_assert (!sk_cg_devlist_equal (&back, &target));
+  sk_cg_devlist_free (&back);
+  sk_cg_devlist_free (&target);
+}
+END_TEST
+
 START_TEST (test_manager_lifecycle)
 {
   const char *mp;
@@ -549,6 +614,7 @@ main (void)
   tcase_add_test (tc, test_resources_refused);
   tcase_add_test (tc, test_devices_compile);
   tcase_add_test (tc, test_devices_attach);
+  tcase_add_test (tc, test_devlist_plan);
   tcase_add_test (tc, test_manager_lifecycle);
   tcase_add_test (tc, test_unavailable_controller);
   suite_add_tcase (s, tc);

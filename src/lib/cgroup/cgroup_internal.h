@@ -173,8 +173,24 @@ char *sk_cg_v1_unified_need (const char *need);
 /* The per-controller writers (cgroup_v1_apply.c).  */
 int sk_cg_v1_apply_cpuset (struct sk_cgroup *cg, const struct sk_cpu *c, sk_error_t *err);
 int sk_cg_v1_apply_cpu (struct sk_cgroup *cg, const struct sk_cpu *c, sk_error_t *err);
+/* cgroup_v1_devices.c: the allow-list; on update only the difference
+ * from devices.list is written (never `deny a` under running processes). */
 int sk_cg_v1_apply_devices (struct sk_cgroup *cg, const struct sk_device_rule *rules, size_t n,
-                            sk_error_t *err);
+                            bool update, sk_error_t *err);
+struct sk_cg_devex { char type; int64_t major, minor; unsigned access; };  /* -1 = `*` */
+struct sk_cg_devlist { bool allow_all; struct sk_cg_devex *ex; size_t n; };
+struct sk_cg_devwrite { bool allow; char line[64]; };
+/* The list the kernel holds after `deny a`, rules, then the defaults.  */
+int sk_cg_devlist_emulate (const struct sk_device_rule *rules, size_t n,
+                           struct sk_cg_devlist *out, sk_error_t *err);
+/* devices.list's text; -1 when it cannot be read as such.  */
+int sk_cg_devlist_parse (const char *text, struct sk_cg_devlist *out);
+bool sk_cg_devlist_equal (const struct sk_cg_devlist *a, const struct sk_cg_devlist *b);
+/* Writes taking cur to target, additions first; (size_t) -1 when only a
+ * rebuild can (a default-allow list) or more than max are needed.  */
+size_t sk_cg_devlist_plan (const struct sk_cg_devlist *cur, const struct sk_cg_devlist *target,
+                           struct sk_cg_devwrite *w, size_t max);
+void sk_cg_devlist_free (struct sk_cg_devlist *l);
 int sk_cg_v1_apply_memory (struct sk_cgroup *cg, const struct sk_memory *m, sk_error_t *err);
 int sk_cg_v1_apply_blkio (struct sk_cgroup *cg, const struct sk_block_io *b, sk_error_t *err);
 int sk_cg_v1_apply_pids (struct sk_cgroup *cg, int64_t limit, sk_error_t *err);

@@ -131,49 +131,6 @@ sk_cg_v1_apply_cpu (struct sk_cgroup *cg, const struct sk_cpu *c, sk_error_t *er
   return 0;
 }
 
-/* ---- devices ---------------------------------------------------------- */
-
-static int
-device_line (const struct sk_device_rule *d, char *buf, size_t len)
-{
-  char maj[24] = "*", min[24] = "*";
-  if (d->has_major && d->major >= 0)
-    snprintf (maj, sizeof maj, "%" PRId64, d->major);
-  if (d->has_minor && d->minor >= 0)
-    snprintf (min, sizeof min, "%" PRId64, d->minor);
-  char type = d->type ? d->type : 'a';
-  /* "a" alone means every device; a typed entry names major:minor.  */
-  if (type == 'a')
-    return snprintf (buf, len, "a *:* %s", d->access ? d->access : "rwm");
-  return snprintf (buf, len, "%c %s:%s %s", type, maj, min, d->access ? d->access : "rwm");
-}
-
-/* runc's order: deny everything, then the config's rules in order, then
- * the default devices every container has (config.md; runc appends them
- * after the config's rules too, so a leading deny-all cannot take
- * /dev/null away).  Each line goes to devices.allow or devices.deny.  */
-int
-sk_cg_v1_apply_devices (struct sk_cgroup *cg, const struct sk_device_rule *rules, size_t n,
-                        sk_error_t *err)
-{
-  struct sk_cgroup *h = hier (cg, "devices", err);
-  size_t nd;
-  const struct sk_device_rule *defaults = sk_cg_devices_defaults (&nd);
-  if (h == NULL)
-    return -1;
-  if (sk_cg_write (h, "devices.deny", "a", err) < 0)
-    return -1;
-  for (size_t i = 0; i < n + nd; i++)
-    {
-      const struct sk_device_rule *d = i < n ? &rules[i] : &defaults[i - n];
-      char line[96];
-      device_line (d, line, sizeof line);
-      if (sk_cg_write (h, d->allow ? "devices.allow" : "devices.deny", line, err) < 0)
-        return -1;
-    }
-  return 0;
-}
-
 /* ---- memory ----------------------------------------------------------- */
 
 static int

@@ -268,7 +268,7 @@ sk_cg_v1_apply (struct sk_cgroup *cg, const struct sk_resources *r, bool update,
     return -1;
   /* create: always an allow-list (deny all plus the default devices);
    * update: only when new rules were given.  */
-  if ((!update || r->n_devices) && sk_cg_v1_apply_devices (cg, r->devices, r->n_devices, err) < 0)
+  if ((!update || r->n_devices) && sk_cg_v1_apply_devices (cg, r->devices, r->n_devices, update, err) < 0)
     return -1;
   if (r->memory && sk_cg_v1_apply_memory (cg, r->memory, err) < 0)
     return -1;
