@@ -243,9 +243,15 @@ texts = [
     ('nul-byte', '{"ociVersion": "1.3.0"\x00}', 'NUL byte'),
     ('invalid-utf8', b'{"ociVersion": "1.3.0", "hostname": "\xff\xfe"}', 'parse error'),
     ('bom', '\ufeff{"ociVersion": "1.3.0"}', 'parse error'),
-    # yajl accepts comments (Go's encoding/json does not): the document
-    # is then merely incomplete.
-    ('comment', '{"ociVersion": "1.3.0" /* c */}', 'root: missing required property'),
+    # yajl accepts comments (Go's encoding/json does not): refused before
+    # yajl sees them.
+    ('comment', '{"ociVersion": "1.3.0" /* c */}', 'config.json: parse error: comments are not JSON'),
+    ('line-comment', '{"ociVersion": "1.3.0" // c\n}', 'config.json: parse error: comments are not JSON'),
+    # yajl decodes \u0000 to a NUL byte, which would cut a C string short.
+    ('nul-escape', '{"ociVersion": "1.3.0", "root": {"path": "rootfs\\u0000/../../etc"}}',
+     'config.json: parse error: a string holds \\u0000'),
+    ('escaped-backslash-u', '{"ociVersion": "1.3.0", "hostname": "a\\\\u0000"}',
+     'root: missing required property'),
     ('single-quotes', "{'ociVersion': '1.3.0'}", 'parse error'),
     ('nan', '{"ociVersion": "1.3.0", "process": {"user": {"uid": NaN}}}', 'parse error'),
     ('deep-10001', '{"annotations": ' + '[' * 10001 + ']' * 10001 + '}',

@@ -56,6 +56,34 @@ START_TEST (test_deep_nesting_refused)
 }
 END_TEST
 
+/* yajl_tree_parse allows comments and decodes \u0000 to a NUL byte that
+ * would cut a path short; JSON and runc's Go decoder refuse both.  */
+START_TEST (test_not_json_refused)
+{
+  static const struct { const char *doc, *msg; } cases[] = {
+    { "{\"ociVersion\": \"1.3.0\" /* c */}", "config.json: parse error: comments are not JSON" },
+    { "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"r\\u0000/../etc\"}}",
+      "config.json: parse error: a string holds \\u0000 (a NUL character)" },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      sk_error_t err = NULL;
+      ck_assert_ptr_null (sk_spec_parse (cases[i].doc, strlen (cases[i].doc), &err));
+      ck_assert_str_eq (err->msg, cases[i].msg);
+      sk_error_free (&err);
+    }
+  /* An escaped backslash before u0000 is an ordinary string; `/` inside a
+   * string is no comment.  */
+  const char *ok = "{\"ociVersion\": \"1.3.0\", \"hostname\": \"a\\\\u0000//x\", "
+                   "\"root\": {\"path\": \"/*r*/\"}}";
+  sk_error_t err = NULL;
+  struct sk_spec *spec = sk_spec_parse (ok, strlen (ok), &err);
+  ck_assert_msg (spec != NULL, "%s", err ? err->msg : "");
+  ck_assert_str_eq (spec->hostname, "a\\u0000//x");
+  sk_spec_free (spec);
+}
+END_TEST
+
 START_TEST (test_depth_limit_exact)
 {
   _cleanup_free_ char *ok = nested (SK_JSON_MAX_DEPTH, "", "");
@@ -331,6 +359,7 @@ main (void)
   TCase *tc = tcase_create ("reliab");
   tcase_set_timeout (tc, 30);
   tcase_add_test (tc, test_deep_nesting_refused);
+  tcase_add_test (tc, test_not_json_refused);
   tcase_add_test (tc, test_depth_limit_exact);
   tcase_add_test (tc, test_fifo_refused);
   tcase_add_test (tc, test_seccomp_bound);

@@ -4,6 +4,7 @@
 #include <config.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
@@ -33,13 +34,18 @@ one_line (char *msg)
   return msg[0] ? msg : "invalid JSON";
 }
 
-/* yajl builds the tree iteratively but frees it recursively, one stack
- * frame per level: ~300,000 nested `[` in a 600 KB file overflow the
- * stack in yajl_tree_free.  Count the depth before yajl sees the text and
- * refuse beyond SK_JSON_MAX_DEPTH (Go's encoding/json, which runc uses,
- * stops at 10,000 too).  Brackets inside strings do not count.  */
-static bool
-too_deep (const char *text, size_t len)
+/* What yajl_tree_parse accepts but JSON (RFC 8259), and so runc's Go
+ * decoder, does not, found in one pass before yajl sees the text; NULL
+ * when there is none:
+ *  - nesting beyond SK_JSON_MAX_DEPTH: yajl builds the tree iteratively
+ *    but frees it recursively, one stack frame per level (~300,000 `[`
+ *    in a 600 KB file overflow the stack); Go stops at 10,000 too;
+ *  - comments: yajl_tree_parse turns yajl_allow_comments on;
+ *  - `\u0000` in a string: yajl decodes it to a NUL byte, which would cut
+ *    the C string short (`"/tmp\u0000/x"` would become "/tmp").
+ * Brackets and slashes inside strings do not count.  */
+static const char *
+not_json (const char *text, size_t len, char *buf, size_t buflen)
 {
   size_t depth = 0;
   bool in_string = false;
@@ -48,23 +54,32 @@ too_deep (const char *text, size_t len)
       char c = text[i];
       if (in_string)
         {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
+          if (c == '"')
             in_string = false;
+          else if (c == '\\' && i + 1 < len)
+            {
+              if (text[i + 1] == 'u' && i + 5 < len && strncmp (text + i + 2, "0000", 4) == 0)
+                return "a string holds \\u0000 (a NUL character)";
+              i++;
+            }
           continue;
         }
       if (c == '"')
         in_string = true;
+      else if (c == '/')
+        return "comments are not JSON";
       else if (c == '[' || c == '{')
         {
           if (++depth > SK_JSON_MAX_DEPTH)
-            return true;
+            {
+              snprintf (buf, buflen, "nested deeper than %d levels", SK_JSON_MAX_DEPTH);
+              return buf;
+            }
         }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
     }
-  return false;
+  return NULL;
 }
 
 sk_json *
@@ -83,10 +98,10 @@ sk_json_parse (const char *text, size_t len, const char *what, sk_error_t *err)
       sk_error_set (err, 0, "%s: parse error: NUL byte in document", what);
       return NULL;
     }
-  if (too_deep (text, len))
+  const char *bad = not_json (text, len, errbuf, sizeof errbuf);
+  if (bad)
     {
-      sk_error_set (err, 0, "%s: parse error: nested deeper than %d levels", what,
-                    SK_JSON_MAX_DEPTH);
+      sk_error_set (err, 0, "%s: parse error: %s", what, bad);
       return NULL;
     }
   _cleanup_free_ char *copy = strndup (text, len);
