@@ -44,4 +44,7 @@ suite_initramfs () {
   cp "$BUILD/tests/helpers/recvtty" "$ir/tests/recvtty"
   mkdir -p "$ir/bundle/rootfs/data"
   cp "$SRC/tests/vm/guest-criu.sh" "$ir/tests/guest-tests.sh"
+  # Lays out hybrid cgroups when booted with skiff.cgroup=hybrid.
+  cp "$SRC/tests/vm/guest-criu-setup.sh" "$ir/tests/guest-setup.sh"
+  chmod +x "$ir/tests/guest-setup.sh"
 }

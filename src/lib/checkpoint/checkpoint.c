@@ -15,6 +15,7 @@
 #include "checkpoint/checkpoint_priv.h"
 #include "container_priv.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 struct ckpt
 {
@@ -29,6 +30,7 @@ struct ckpt
   int work_fd;
   char *freeze;
   char *ps_address;
+  ino_t ext_netns;          /* the netns joined by path, 0: none */
 };
 
 /* runc's checks of --parent-path and --page-server, before anything runs.  */
@@ -98,8 +100,30 @@ external_namespaces (struct ckpt *c, sk_error_t *err)
                 ext[i].key);
       if (sk_criu_list_add (&c->co.external, buf, NULL, -1, err) < 0)
         return -1;
+      if (ext[i].t == SK_NS_NETWORK)
+        c->ext_netns = sb.st_ino;
     }
   return 0;
+}
+
+/* A dump (not --leave-running) leaves CRIU's network lock, its iptables
+ * CRIU chain that drops every packet, in the dumped tasks' network
+ * namespace: with the tasks gone the namespace normally goes too, but a
+ * namespace joined by path outlives them, locked until a restore unlocks
+ * it.  The image says which namespace that is (restore.c: restoring into
+ * it must not lock it a second time).  */
+static int
+note_netns_lock (struct ckpt *c, sk_error_t *err)
+{
+  char buf[64];
+  int n = snprintf (buf, sizeof buf, "%llu\n", (unsigned long long) c->ext_netns);
+  if (c->ext_netns == 0 || c->o->leave_running || c->o->pre_dump)
+    {
+      if (unlinkat (c->images_fd, SK_CKPT_NETNS_LOCKED, 0) < 0 && errno != ENOENT)
+        return sk_error_set (err, errno, "checkpoint: remove `%s`", SK_CKPT_NETNS_LOCKED);
+      return 0;
+    }
+  return sk_write_file_atomic (c->images_fd, SK_CKPT_NETNS_LOCKED, buf, n, 0600, err);
 }
 
 /* CRIU freezes the tasks through a cgroup freezer (runc passes its
@@ -217,7 +241,7 @@ checkpoint_locked (struct ckpt *c, sk_error_t *err)
   if (o->c.work_path
       && (c->work_fd = sk_ckpt_open_dir (o->c.work_path, true, "work path", err)) < 0)
     return -1;
-  if (build_opts (c, err) < 0 || dump (c, err) < 0)
+  if (build_opts (c, err) < 0 || dump (c, err) < 0 || note_netns_lock (c, err) < 0)
     return -1;
   if (o->leave_running || o->pre_dump)
     return 0;

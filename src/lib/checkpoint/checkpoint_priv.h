@@ -7,6 +7,9 @@
 
 /* runc's default image directory, relative to the working directory.  */
 #define SK_CKPT_DEFAULT_IMAGES "checkpoint"
+/* In the image dir: the inode of the network namespace joined by path
+ * that the dump left locked (checkpoint.c, restore.c).  */
+#define SK_CKPT_NETNS_LOCKED "skiff-netns-locked"
 
 int sk_ckpt_cg_mode (const char *mode, int *out, sk_error_t *err);
 int sk_ckpt_open_dir (const char *path, bool create, const char *what, sk_error_t *err);

@@ -46,6 +46,7 @@ struct rst
   char *root;               /* <state>/criu-root, mounted */
   int ns_fds[2];
   size_t n_ns_fds;
+  bool netns_locked;        /* joining the netns the dump left locked */
 };
 
 /* Mount points the config needs that the rootfs lacks, made as create
@@ -128,6 +129,23 @@ unmount_root (struct rst *r)
   r->root = NULL;
 }
 
+/* Is FD the network namespace the dump left locked (checkpoint.c's
+ * SK_CKPT_NETNS_LOCKED, same inode)?  */
+static bool
+netns_left_locked (struct rst *r, int fd)
+{
+  _cleanup_free_ char *data = NULL;
+  size_t len;
+  struct stat sb;
+  sk_error_t e = NULL;
+  if (sk_read_file_at (r->images_fd, SK_CKPT_NETNS_LOCKED, &data, &len, &e) < 0)
+    {
+      sk_error_free (&e);
+      return false;
+    }
+  return fstat (fd, &sb) == 0 && strtoull (data, NULL, 10) == (unsigned long long) sb.st_ino;
+}
+
 /* Namespaces joined by path: net and pid are external to the image
  * (checkpoint.c) and handed to CRIU as inherited fds under their keys;
  * the others CRIU joins itself (join_ns).  CRIU cannot join a cgroup
@@ -148,6 +166,8 @@ namespaces (struct rst *r, sk_error_t *err)
           if (fd < 0)
             return sk_error_set (err, errno, "restore: %s namespace `%s`",
                                  sk_ns_type_name (ns->type), ns->path);
+          if (ns->type == SK_NS_NETWORK)
+            r->netns_locked = netns_left_locked (r, fd);
           r->ns_fds[r->n_ns_fds] = fd;
           const char *key = ns->type == SK_NS_NETWORK ? "extRootNetNS" : "extRootPidNS";
           if (sk_criu_list_add (&r->co.inherit_fd, key, NULL, 4 + (int) r->n_ns_fds++, err) < 0)
@@ -185,12 +205,21 @@ build_opts (struct rst *r, sk_error_t *err)
   co->evasive_devices = true;
   co->lsm_profile = r->o->lsm_profile;
   co->lsm_mount_context = r->o->lsm_mount_context;
-  /* checkpoint never dumps the network namespace (as runc): CRIU makes
-   * an empty one (runc sends the same).  */
-  co->empty_ns = CLONE_NEWNET;
   if (namespaces (r, err) < 0
       || sk_ckpt_ext_mounts (co, spec, r->cc->bundle, 0, true, err) < 0)
     return -1;
+  /* checkpoint never dumps the network namespace (as runc): CRIU makes
+   * an empty one (runc sends the same).  With "empty" CRIU also locks the
+   * namespace's network while it restores (iptables: a CRIU chain that
+   * drops all, jumped to from INPUT and OUTPUT) and unlocks it at the
+   * end.  Not when this is the namespace joined by path that the dump
+   * left locked: a second lock doubles the jumps, and CRIU 3.17's one
+   * unlock (delete one jump each, then the chain, in one iptables-restore
+   * transaction) then fails as a whole, leaving the namespace's network
+   * dead after a successful restore (CRIU fixed its unlock in 3.19).
+   * Without "empty" CRIU restores nothing of an external namespace either,
+   * keeps the dump's lock through the restore and removes it at the end.  */
+  co->empty_ns = r->netns_locked ? 0 : CLONE_NEWNET;
   return sk_ckpt_inherit_stdio (co, r->images_fd, err);
 }
 
