@@ -28,6 +28,7 @@
 
 #ifdef HAVE_SYSTEMD
 #  include <systemd/sd-bus.h>
+#  include "cgroup/sdbus_load.h"
 
 #  define SD_DEST "org.freedesktop.systemd1"
 #  define SD_PATH "/org/freedesktop/systemd1"
@@ -85,6 +86,8 @@ bus_address (void)
 static int
 bus_open (sd_bus **bus, sk_error_t *err)
 {
+  if (sk_sdbus_load (err) < 0)
+    return -1;
   /* Rootless: the user's own systemd, which delegates to the user.  */
   int r = geteuid () == 0 ? sd_bus_open_system (bus) : sd_bus_open_user (bus);
   if (r < 0)
