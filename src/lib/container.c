@@ -206,7 +206,7 @@ claim (struct sk_create *cc, sk_error_t *err)
    * step MUST NOT affect the container": start and delete read this copy
    * of the bytes validated above, never the bundle's file again.  0600: the
    * config may carry secrets in process.env.  */
-  if (sk_write_file_atomic (cc->state_dirfd, "config.json", cc->config_raw, cc->config_len,
+  if (sk_write_file_replace (cc->state_dirfd, "config.json", cc->config_raw, cc->config_len,
                             0600, err) < 0)
     return sk_error_prefix (err, "state directory `%s`", cc->state_dir);
   sk_test_stop ("config");
@@ -425,7 +425,7 @@ write_pid_file (const char *path, pid_t pid, sk_error_t *err)
     return sk_error_set (err, errno, "pid file `%s`", path);
   char buf[32];
   int n = snprintf (buf, sizeof buf, "%d", pid);
-  if (sk_write_file_atomic (dfd, name, buf, n, 0644, err) < 0)
+  if (sk_write_file_replace (dfd, name, buf, n, 0644, err) < 0)
     return sk_error_prefix (err, "pid file `%s`", path);
   return 0;
 }

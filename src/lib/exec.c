@@ -277,7 +277,7 @@ write_pid_file (const char *path, pid_t pid, sk_error_t *err)
     return sk_error_set (err, errno, "pid file `%s`", path);
   char buf[32];
   int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-  if (sk_write_file_atomic (dirfd, basename (b), buf, n, 0644, err) < 0)
+  if (sk_write_file_replace (dirfd, basename (b), buf, n, 0644, err) < 0)
     return sk_error_prefix (err, "pid file `%s`", path);
   return 0;
 }

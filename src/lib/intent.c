@@ -24,9 +24,10 @@ sk_intent_write (int state_dirfd, const struct sk_create_intent *in, sk_error_t 
   _cleanup_free_ char *json = sk_jgen_finish (g, &len);
   if (json == NULL)
     return sk_error_set (err, 0, "intent.json: cannot generate JSON");
-  /* Atomic and fsynced (file and directory): the point is that it is on
-   * disk before the thing it describes exists.  */
-  return sk_write_file_atomic (state_dirfd, "intent.json", json, len, 0600, err);
+  /* Atomic: written before the thing it describes exists, so a create
+   * killed at any point leaves a record.  Not fsynced: what it describes
+   * does not survive a machine crash either (util/fs.h).  */
+  return sk_write_file_replace (state_dirfd, "intent.json", json, len, 0600, err);
 }
 
 static void

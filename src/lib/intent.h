@@ -1,5 +1,5 @@
 /* intent.json: what a `create` is about to make, written to the state dir
- * (fsynced, atomically) BEFORE it makes it.
+ * (atomically) BEFORE it makes it.
  *
  * state.json only exists once the container's init is far along; a create
  * killed before that (SIGKILL, OOM, power loss) used to leave a cgroup and

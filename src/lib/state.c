@@ -544,7 +544,7 @@ sk_state_write (const char *root, const struct sk_state *st, sk_error_t *err)
   _cleanup_free_ char *json = sk_state_serialize (st, err);
   if (json == NULL)
     return -1;
-  return sk_write_file_atomic (dfd, "state.json", json, strlen (json), 0600, err);
+  return sk_write_file_replace (dfd, "state.json", json, strlen (json), 0600, err);
 }
 
 /* A dir without state.json: a create still in progress (its creator

@@ -1,6 +1,6 @@
 /* Container state under <root>/<id>/:
  *   lock        flock()ed for create/start/kill/delete/pause/update
- *   state.json  written atomically (temp file, fsync, rename, fsync dir)
+ *   state.json  written atomically (temp file, rename; not fsynced: util/fs.h)
  *   exec.fifo   present while the container is `created`
  *
  * Status is computed, never trusted from disk: pid gone or its start time

@@ -105,9 +105,9 @@ sk_write_file_at (int dirfd, const char *name, const char *data, size_t len, sk_
   return 0;
 }
 
-int
-sk_write_file_atomic (int dirfd, const char *name, const char *data, size_t len,
-                      mode_t mode, sk_error_t *err)
+static int
+write_replace (int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+               bool durable, sk_error_t *err)
 {
   _cleanup_free_ char *tmp = NULL;
   if (asprintf (&tmp, ".%s.tmp", name) < 0)
@@ -116,7 +116,7 @@ sk_write_file_atomic (int dirfd, const char *name, const char *data, size_t len,
                                                 | O_NOFOLLOW, mode);
   if (fd < 0)
     return sk_error_set (err, errno, "create `%s`", tmp);
-  if (sk_write_all (fd, data, len) < 0 || fsync (fd) < 0)
+  if (sk_write_all (fd, data, len) < 0 || (durable && fsync (fd) < 0))
     {
       sk_error_set (err, errno, "write `%s`", tmp);
       unlinkat (dirfd, tmp, 0);
@@ -129,9 +129,23 @@ sk_write_file_atomic (int dirfd, const char *name, const char *data, size_t len,
       return -1;
     }
   /* The rename is durable only once the directory is synced.  */
-  if (dirfd != AT_FDCWD)
+  if (durable && dirfd != AT_FDCWD)
     (void) fsync (dirfd);
   return 0;
+}
+
+int
+sk_write_file_atomic (int dirfd, const char *name, const char *data, size_t len,
+                      mode_t mode, sk_error_t *err)
+{
+  return write_replace (dirfd, name, data, len, mode, true, err);
+}
+
+int
+sk_write_file_replace (int dirfd, const char *name, const char *data, size_t len,
+                       mode_t mode, sk_error_t *err)
+{
+  return write_replace (dirfd, name, data, len, mode, false, err);
 }
 
 static int

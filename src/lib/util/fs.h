@@ -18,9 +18,17 @@ int sk_read_regular_file (const char *path, size_t max, char **out, size_t *len,
                           sk_error_t *err);
 int sk_write_file_at (int dirfd, const char *name, const char *data, size_t len,
                       sk_error_t *err);
-/* Atomic replace: temp file with O_TRUNC, fsync, renameat, fsync dir.  */
+/* Atomic and durable replace: temp file with O_TRUNC, fsync, renameat,
+ * fsync dir.  For what must outlive a machine crash (checkpoint images).  */
 int sk_write_file_atomic (int dirfd, const char *name, const char *data, size_t len,
                           mode_t mode, sk_error_t *err);
+/* Atomic replace without fsync: a reader sees the old or the new content,
+ * whatever process dies when, but a machine crash may lose it.  For the
+ * state directory and pid files: everything they describe (processes,
+ * cgroups, mounts) dies with the machine too, and an fsync cost 1-5 ms of
+ * wall time each on an ext4 /run (crun and runc do not sync either).  */
+int sk_write_file_replace (int dirfd, const char *name, const char *data, size_t len,
+                           mode_t mode, sk_error_t *err);
 /* Remove a directory tree without following symlinks.  */
 int sk_rm_rf (const char *path, sk_error_t *err);
 int sk_mkdir_p (const char *path, mode_t mode, sk_error_t *err);
