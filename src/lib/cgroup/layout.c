@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 #include "cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 
@@ -257,27 +259,47 @@ sk_cg_layout (sk_error_t *err)
   return &layout;
 }
 
+/* /proc/self/cgroup, read once per process (create asks once per v1
+ * hierarchy: ten reads of the same file on this host).  Keyed by pid so
+ * that a forked child reads its own; skiff never moves itself.  */
+static const char *
+self_cgroup (sk_error_t *err)
+{
+  static char *text;
+  static pid_t pid;
+  if (text && pid == getpid ())
+    return text;
+  char *t = NULL;
+  size_t len = 0;
+  if (sk_read_file ("/proc/self/cgroup", &t, &len, err) < 0)
+    return NULL;
+  free (text);
+  text = t;
+  pid = getpid ();
+  return text;
+}
+
 /* /proc/self/cgroup: "N:CONTROLLERS:PATH"; v2's line is "0::PATH".  */
 int
 sk_cg_own_path (const char *controllers, char **out, sk_error_t *err)
 {
-  _cleanup_fclose_ FILE *f = fopen ("/proc/self/cgroup", "re");
-  if (f == NULL)
-    return sk_error_set (err, errno, "read `/proc/self/cgroup`");
-  _cleanup_free_ char *line = NULL;
-  size_t cap = 0;
-  while (getline (&line, &cap, f) > 0)
+  const char *text = self_cgroup (err);
+  if (text == NULL)
+    return -1;
+  for (const char *l = text; *l; l += strcspn (l, "\n") + (l[strcspn (l, "\n")] != '\0'))
     {
-      line[strcspn (line, "\n")] = '\0';
-      char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+      size_t n = strcspn (l, "\n");
+      const char *c1 = memchr (l, ':', n);
+      const char *c2 = c1 ? memchr (c1 + 1, ':', n - (c1 + 1 - l)) : NULL;
       if (c2 == NULL)
         continue;
-      *c1 = '\0';
-      *c2 = '\0';
-      if (controllers[0] == '\0' ? (strcmp (line, "0") == 0 && c1[1] == '\0')
-                                 : sk_cg_controllers_equal (c1 + 1, controllers))
+      _cleanup_free_ char *ctl = strndup (c1 + 1, c2 - c1 - 1);
+      if (ctl == NULL)
+        return sk_error_set (err, ENOMEM, "read `/proc/self/cgroup`");
+      if (controllers[0] == '\0' ? (c1 - l == 1 && l[0] == '0' && c2 == c1 + 1)
+                                 : sk_cg_controllers_equal (ctl, controllers))
         {
-          *out = strdup (c2 + 1);
+          *out = strndup (c2 + 1, n - (c2 + 1 - l));
           return *out ? 0 : sk_error_set (err, ENOMEM, "read `/proc/self/cgroup`");
         }
     }
