@@ -579,6 +579,12 @@ v1_oom_kills (struct sk_cgroup *cg, uint64_t *count, sk_error_t *err)
 static int
 remove_dir (const char *full, sk_error_t *err)
 {
+  /* The common case, an empty leaf, needs no listing: cgroupfs answers
+   * EBUSY for a cgroup with children or processes.  */
+  if (rmdir (full) == 0 || errno == ENOENT)
+    return 0;
+  if (errno != EBUSY)
+    return sk_error_set (err, errno, "remove cgroup `%s`", full);
   _cleanup_closedir_ DIR *d = opendir (full);
   struct dirent *de;
   while (d && (de = readdir (d)))

@@ -523,6 +523,12 @@ v2_oom_kills (struct sk_cgroup *cg, uint64_t *count, sk_error_t *err)
 static int
 remove_tree (int parent, const char *name, const char *full, sk_error_t *err)
 {
+  /* The common case, an empty leaf, needs no listing: cgroupfs answers
+   * EBUSY for a cgroup with children or processes.  */
+  if (unlinkat (parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+    return 0;
+  if (errno != EBUSY)
+    return sk_error_set (err, errno, "remove cgroup `%s`", full);
   _cleanup_close_ int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
     return errno == ENOENT ? 0 : sk_error_set (err, errno, "remove cgroup `%s`", full);
