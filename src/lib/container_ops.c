@@ -157,7 +157,8 @@ destroy_after_hook (const struct sk_global *g, struct sk_state *st)
 }
 
 int
-sk_start_locked (const struct sk_global *g, struct sk_state *st, sk_error_t *err)
+sk_start_locked (const struct sk_global *g, struct sk_state *st, const struct sk_spec *known,
+                 sk_error_t *err)
 {
   if (st->status != SK_STATUS_CREATED)
     return sk_error_set (err, 0, "cannot start container `%s`: it is %s, not created", st->id,
@@ -167,7 +168,8 @@ sk_start_locked (const struct sk_global *g, struct sk_state *st, sk_error_t *err
                          st->id);
   /* Load the config (for poststart) before the process is let go: failing
    * after that would report an error for a container that runs anyway.  */
-  _cleanup_spec_ struct sk_spec *spec = sk_container_load_spec (g, st, err);
+  _cleanup_spec_ struct sk_spec *loaded = known ? NULL : sk_container_load_spec (g, st, err);
+  const struct sk_spec *spec = known ? known : loaded;
   if (spec == NULL)
     return -1;
   double t0 = sk_log_ms ();
@@ -212,7 +214,7 @@ sk_container_start (const struct sk_global *g, const char *id, sk_error_t *err)
   _cleanup_state_ struct sk_state *st = sk_container_load_locked (g, id, &lock, err);
   if (st == NULL)
     return -1;
-  int r = sk_start_locked (g, st, err);
+  int r = sk_start_locked (g, st, NULL, err);
   close (lock);
   return r;
 }

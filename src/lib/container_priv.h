@@ -69,8 +69,11 @@ void sk_kill_and_wait (pid_t pid, bool is_child);
 struct sk_state *sk_container_load_locked (const struct sk_global *g, const char *id,
                                            int *lock_fd, sk_error_t *err);
 
-/* start's work once the state is loaded and locked (run uses it too).  */
-int sk_start_locked (const struct sk_global *g, struct sk_state *st, sk_error_t *err);
+/* start's work once the state is loaded and locked (run uses it too).
+ * known: the config already parsed (run), or NULL to load the state
+ * directory's copy.  */
+int sk_start_locked (const struct sk_global *g, struct sk_state *st, const struct sk_spec *known,
+                     sk_error_t *err);
 /* delete's work once the state is loaded and locked.  */
 int sk_delete_locked (const struct sk_global *g, struct sk_state *st, bool force,
                       sk_error_t *err);

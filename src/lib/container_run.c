@@ -207,7 +207,8 @@ sk_container_run (const struct sk_global *g, const char *id, const struct sk_cre
   struct sk_state *st = sk_state_load (g->root, id, err);
   if (st == NULL)
     goto out;
-  r = sk_start_locked (g, st, err);
+  /* The config create just validated: start need not parse its copy.  */
+  r = sk_start_locked (g, st, cc.spec, err);
   sk_state_free (st);
   close (cc.lock_fd);
   cc.lock_fd = -1;
