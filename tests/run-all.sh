@@ -17,6 +17,11 @@ SRCDIR=$(pwd)
 BUILD=$SRCDIR/build-test
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 export DEBIAN_FRONTEND=noninteractive
+# Debian's own tools first: the python3 the suite installs packages for
+# (python3-jsonschema) is /usr/bin/python3, and a version manager's shim
+# earlier in PATH (pyenv on this machine kind) costs 0.2-2 s per call,
+# hundreds of calls in the bats files.
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
 
 say () { printf '\n==> %s\n' "$*"; }
 
