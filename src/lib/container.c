@@ -167,7 +167,7 @@ create_cgroup (struct sk_create *cc, sk_error_t *err)
   /* An existing empty cgroup at the container's path is joined (the
    * manager refuses a busy one) and, not being ours, never removed: say
    * so rather than adopt it silently (it may be a leftover).  */
-  if (cc->cg && !cc->cg->created)
+  if (cc->cg && !cc->cg->created && cc->cg->unit == NULL)   /* a unit is made at enter */
     sk_log_warn ("cgroup `%s` already existed: joined; delete will leave it",
                  sk_cgroup_full_path (cc->cg));
   sk_test_stop ("cgroup");

@@ -106,6 +106,13 @@ is_v1 (const struct sk_cgroup_ops *ops)
   return ops == &sk_cgroup_v1_ops || ops == &sk_cgroup_v1_hybrid_ops;
 }
 
+/* The v1 manager's files, also under the systemd driver on a v1 host.  */
+static bool
+cg_is_v1 (const struct sk_cgroup *cg)
+{
+  return is_v1 (cg->ops) || cg->n_hier > 0;
+}
+
 /* Controllers the hierarchy offers (the root's cgroup.controllers).  */
 static int
 available_controllers (const char *mountpoint, unsigned *mask, sk_error_t *err)
@@ -352,15 +359,22 @@ sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_e
     return NULL;
   if (systemd)
     {
-      /* The driver writes its files through the v2 manager: a host whose
-       * controllers are on v1 hierarchies would need the v1 manager's
-       * files under a unit systemd made in every hierarchy (not done).  */
+      /* v1/hybrid: the unit with v1 property names, the v1 manager's
+       * files in every hierarchy (systemd.c, cgroup_v1.c sk_cg_v1_adopt).
+       * Rootless, the user manager has no v1 hierarchy delegated to it
+       * (runc and crun refuse this too).  */
       if (is_v1 (ops))
         {
-          sk_error_set (err, 0, "--systemd-cgroup: this host's cgroup controllers are on cgroup "
-                        "v1 hierarchies (%s layout); the systemd cgroup driver supports pure "
-                        "cgroup v2 only: drop the flag and use a plain cgroupsPath", ops->name);
-          return NULL;
+          if (geteuid () != 0)
+            {
+              sk_error_set (err, 0, "--systemd-cgroup: rootless containers need cgroup v2 "
+                            "(this host's controllers are on cgroup v1 hierarchies, %s layout, "
+                            "which systemd does not delegate to a user)", ops->name);
+              return NULL;
+            }
+          if (r && sk_cg_v1_check_host (r, err) < 0)
+            return NULL;
+          return sk_cgroup_systemd_new (spec, id, CG_ROOT, false, err);
         }
       if (check_resources (mountpoint, r, err) < 0)
         return NULL;
@@ -452,7 +466,7 @@ sk_cgroup_open_places (const char *manager, const struct sk_cgroup_place *places
                        sk_error_t *err)
 {
   if (manager && strcmp (manager, "systemd") == 0 && n > 0)
-    return sk_cgroup_systemd_open (places[0].mountpoint, places[0].path, err);
+    return sk_cgroup_systemd_open (places, n, err);
   const struct sk_cgroup_ops *ops = manager ? ops_by_name (manager) : NULL;
   if (manager && ops == NULL)
     {
@@ -516,7 +530,7 @@ sk_cgroup_manager_name (const struct sk_cgroup *cg)
 int
 sk_cgroup_clone_fd (const struct sk_cgroup *cg)
 {
-  return is_v1 (cg->ops) ? -1 : cg->dirfd;
+  return cg_is_v1 (cg) ? -1 : cg->dirfd;
 }
 
 void
@@ -577,7 +591,7 @@ sk_cgroup_update (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t
 {
   if (cg->dirfd < 0)
     return gone (cg, err);
-  if (is_v1 (cg->ops) ? sk_cg_v1_check_host (r, err) < 0
+  if (cg_is_v1 (cg) ? sk_cg_v1_check_host (r, err) < 0
                       : check_resources (cg->mountpoint, r, err) < 0)
     return -1;
   return cg->ops->update (cg, r, err);
@@ -774,7 +788,7 @@ sk_cgroup_exec_dirs (struct sk_cgroup *cg, char *const *subs, size_t n_subs, int
                      size_t max, size_t *n, bool *clone_ok, sk_error_t *err)
 {
   *n = 0;
-  *clone_ok = !is_v1 (cg->ops);
+  *clone_ok = !cg_is_v1 (cg);
   if (cg->dirfd < 0)
     return gone (cg, err);
   /* Every controller named must be one the host has (runc refuses an

@@ -160,6 +160,10 @@ int sk_cg_v1_resources_check (const struct sk_resources *r, char **need, sk_erro
 int sk_cg_v1_check_host (const struct sk_resources *r, sk_error_t *err);
 struct sk_cgroup *sk_cg_v1_create (const struct sk_cgroup_ops *ops, const struct sk_spec *spec,
                                    const char *id, sk_error_t *err);
+/* The systemd driver's unit exists at path: fill top->hier with it in
+ * every hierarchy (made where systemd did not), move pid in, apply r.  */
+int sk_cg_v1_adopt (struct sk_cgroup *top, const char *path, pid_t pid,
+                    const struct sk_resources *r, sk_error_t *err);
 struct sk_cgroup *sk_cg_v1_open (const struct sk_cgroup_ops *ops,
                                  const struct sk_cgroup_place *places, size_t n,
                                  sk_error_t *err);

@@ -343,6 +343,79 @@ fail:
   return NULL;
 }
 
+/* The systemd driver on a v1 or hybrid host (systemd.c): systemd has
+ * started the unit, so its cgroup `path` exists in the hierarchies systemd
+ * manages (name=systemd, the unified one, and with Delegate=yes cpu,
+ * cpuacct, memory, blkio, devices, pids) and holds pid there.  As runc's
+ * systemd v1 manager, make the same path in the hierarchies systemd leaves
+ * alone (cpuset, freezer, net_cls, perf_event, hugetlb ...), put pid in
+ * every one, then write the resources through the v1 writers.  Only what
+ * this call made is marked created: delete removes those, systemd its own
+ * when the unit stops.  */
+int
+sk_cg_v1_adopt (struct sk_cgroup *top, const char *path, pid_t pid, const struct sk_resources *r,
+                sk_error_t *err)
+{
+  const struct sk_cg_layout *lay = sk_cg_layout (err);
+  _cleanup_free_ char *need = NULL, *unified_need = NULL;
+  if (lay == NULL || (r && sk_cg_v1_resources_check (r, &need, err) < 0))
+    return -1;
+  const struct sk_cgroup_ops *ops = lay->kind == SK_CG_LAYOUT_HYBRID ? &sk_cgroup_v1_hybrid_ops
+                                                                       : &sk_cgroup_v1_ops;
+  for (size_t i = 0; i < lay->n_v1; i++)
+    {
+      /* systemd's paths start at the hierarchy's root; a mount of a
+       * sub-tree (as inside another container) shows them shorter.  */
+      const char *p = path, *m_root = lay->v1[i].root;
+      size_t rl = strlen (m_root);
+      if (strcmp (m_root, "/") != 0 && strncmp (p, m_root, rl) == 0 && p[rl] == '/')
+        p += rl;
+      if (add_hier (top, sk_cg_new (ops, lay->v1[i].mountpoint, p), lay->v1[i].controllers,
+                    err) < 0)
+        goto fail;
+    }
+  if (lay->kind == SK_CG_LAYOUT_HYBRID
+      && add_hier (top, sk_cg_new (&sk_cgroup_v2_hybrid_ops, lay->unified, path), "", err) < 0)
+    goto fail;
+  unified_need = sk_cg_v1_unified_need (need);
+  char buf[32];
+  snprintf (buf, sizeof buf, "%d", (int) pid);
+  for (size_t i = 0; i < top->n_hier; i++)
+    {
+      struct sk_cgroup *h = top->hier[i];
+      h->dirfd = open (h->full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (h->dirfd < 0 && errno != ENOENT)
+        {
+          sk_error_set (err, errno, "open cgroup `%s`", h->full);
+          goto fail;
+        }
+      if (h->dirfd < 0 && walk_create (h, unified_need, err) < 0)
+        goto fail;
+      /* Where systemd placed pid this is a no-op; a slice unit holds no
+       * pid of systemd's doing anywhere.  */
+      if (sk_cg_write (h, "cgroup.procs", buf, err) < 0)
+        goto fail;
+    }
+  free (top->full);
+  free (top->path);
+  free (top->mountpoint);
+  top->full = strdup (top->hier[0]->full);
+  top->path = strdup (path);
+  top->mountpoint = strdup ("/sys/fs/cgroup");
+  if (top->full == NULL || top->path == NULL || top->mountpoint == NULL)
+    {
+      sk_error_set (err, ENOMEM, "cgroup");
+      goto fail;
+    }
+  if (finish_top (top, err) < 0 || sk_cg_v1_apply (top, r, false, err) < 0
+      || sk_cg_set_places (top, err) < 0)
+    goto fail;
+  return 0;
+fail:
+  rollback (top);
+  return -1;
+}
+
 struct sk_cgroup *
 sk_cg_v1_open (const struct sk_cgroup_ops *ops, const struct sk_cgroup_place *places, size_t n,
                sk_error_t *err)

@@ -38,6 +38,9 @@
      (b, s, sender, path, iface, member, cb, ud))                                         \
   X (int, sd_bus_process, (sd_bus *b, sd_bus_message **r), (b, r))                        \
   X (int, sd_bus_wait, (sd_bus *b, uint64_t usec), (b, usec))                             \
+  X (int, sd_bus_get_property_string,                                                     \
+     (sd_bus *b, const char *dest, const char *path, const char *iface, const char *member,  \
+      sd_bus_error *e, char **ret), (b, dest, path, iface, member, e, ret))                \
   X (int, sd_bus_error_has_name, (const sd_bus_error *e, const char *name), (e, name))    \
   X (void, sd_bus_error_free, (sd_bus_error *e), (e))                                     \
   X (int, sd_bus_message_appendv, (sd_bus_message *m, const char *types, va_list ap),     \

@@ -74,25 +74,42 @@ msg_unrefp (sd_bus_message **m)
 #  define _cleanup_msg_ __attribute__ ((cleanup (msg_unrefp)))
 #  define _cleanup_bus_error_ __attribute__ ((cleanup (sd_bus_error_free)))
 
-static const char *
-bus_address (void)
+/* The address sd-bus tries, for messages (its own rules: the
+ * environment, else the well-known socket).  */
+static void
+bus_address (char *buf, size_t len)
 {
   const char *a = getenv (geteuid () == 0 ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS");
+  const char *rt = getenv ("XDG_RUNTIME_DIR");
   if (a && *a)
-    return a;
-  return geteuid () == 0 ? "unix:path=/run/dbus/system_bus_socket" : "$XDG_RUNTIME_DIR/bus";
+    snprintf (buf, len, "%s", a);
+  else if (geteuid () == 0)
+    snprintf (buf, len, "unix:path=/run/dbus/system_bus_socket");
+  else if (rt && *rt)
+    snprintf (buf, len, "unix:path=%s/bus", rt);
+  else
+    snprintf (buf, len, "neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set");
 }
 
 static int
 bus_open (sd_bus **bus, sk_error_t *err)
 {
+  char addr[512];
   if (sk_sdbus_load (err) < 0)
     return -1;
-  /* Rootless: the user's own systemd, which delegates to the user.  */
+  /* Rootless: the user's own systemd (`systemd --user`, user@UID.service),
+   * on the user's bus, as runc and crun do: that manager delegates its
+   * cgroup to the user, the system one would refuse an unprivileged
+   * caller.  */
   int r = geteuid () == 0 ? sd_bus_open_system (bus) : sd_bus_open_user (bus);
   if (r < 0)
-    return sk_error_set (err, -r, "--systemd-cgroup: cannot connect to systemd over D-Bus "
-                         "(`%s`; is systemd running with dbus?)", bus_address ());
+    {
+      bus_address (addr, sizeof addr);
+      return sk_error_set (err, -r, "--systemd-cgroup: cannot connect to %s over D-Bus "
+                           "(`%s`; is %s running with dbus?)",
+                           geteuid () == 0 ? "systemd" : "the user's systemd instance", addr,
+                           geteuid () == 0 ? "systemd" : "user@UID.service (loginctl enable-linger)");
+    }
   return 0;
 }
 
@@ -379,10 +396,12 @@ set_props (sd_bus *bus, const char *unit, const struct sk_sd_props *props, sk_er
 
 /* ---- the manager ------------------------------------------------------ */
 
+/* The cgroupfs manager under the unit: v2, or on a v1/hybrid host the
+ * v1 manager over the unit's cgroup in every hierarchy (cg->hier).  */
 static const struct sk_cgroup_ops *
-fs (void)
+fs (const struct sk_cgroup *cg)
 {
-  return &sk_cgroup_v2_ops;
+  return cg->n_hier ? &sk_cgroup_v1_ops : &sk_cgroup_v2_ops;
 }
 
 static int
@@ -452,6 +471,34 @@ start_props (const struct sk_cgroup *cg, const struct sd_driver *d, pid_t pid,
   return 0;
 }
 
+/* A user manager's units live below its own cgroup
+ * (/user.slice/user-UID.slice/user@UID.service/...): prefix the path
+ * with the manager's ControlGroup (runc asks the same property).  */
+static int
+place_in_manager (sd_bus *bus, struct sk_cgroup *cg, sk_error_t *err)
+{
+  _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+  _cleanup_free_ char *root = NULL, *path = NULL, *full = NULL;
+  int r = sd_bus_get_property_string (bus, SD_DEST, SD_PATH, SD_IFACE, "ControlGroup", &e,
+                                      &root);
+  if (r < 0)
+    return bus_error (err, r, &e, NULL, "unit `%s`: read the manager's ControlGroup", cg->unit);
+  if (root[0] == '\0' || strcmp (root, "/") == 0)
+    return 0;
+  if (root[0] != '/' || strstr (root, "/.."))
+    return sk_error_set (err, 0, "unit `%s`: the manager's ControlGroup `%s` is not a cgroup "
+                         "path", cg->unit, root);
+  if (asprintf (&path, "%s%s", root, cg->path) < 0)
+    path = NULL;
+  if (path == NULL || asprintf (&full, "%s%s", cg->mountpoint, path) < 0)
+    return sk_error_set (err, ENOMEM, "unit `%s`", cg->unit);
+  free (cg->path);
+  free (cg->full);
+  cg->path = steal_ptr (&path);
+  cg->full = steal_ptr (&full);
+  return 0;
+}
+
 static int
 sd_create (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
 {
@@ -470,7 +517,7 @@ sd_enter (struct sk_cgroup *cg, pid_t pid, sk_error_t *err)
   struct sk_sd_props p = { 0 };
   int ret = -1;
   if (cg->dirfd >= 0)
-    return fs ()->enter (cg, pid, err);   /* exec into a running container */
+    return fs (cg)->enter (cg, pid, err);   /* exec into a running container */
   if (bus_open (&bus, err) < 0)
     return -1;
   if (start_props (cg, d, pid, &p, err) < 0)
@@ -485,9 +532,17 @@ sd_enter (struct sk_cgroup *cg, pid_t pid, sk_error_t *err)
     }
   cg->created = true;
   cg->created_depth = 1;
+  if (geteuid () != 0 && place_in_manager (bus, cg, err) < 0)
+    goto out;
+  if (!d->v2)
+    {
+      /* v1/hybrid: the unit's cgroup in every hierarchy, places and all.  */
+      ret = sk_cg_v1_adopt (cg, cg->path, pid, d->r, err);
+      goto out;
+    }
   /* What state.json records (manager "systemd": reopened by unit).  */
   if (sk_cg_set_places (cg, err) < 0 || sk_cg_v2_adopt (cg, d->r, err) < 0
-      || (d->is_slice && fs ()->enter (cg, pid, err) < 0))
+      || (d->is_slice && fs (cg)->enter (cg, pid, err) < 0))
     goto out;
   ret = 0;
 out:
@@ -498,7 +553,7 @@ out:
 static int
 sd_apply (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
 {
-  return fs ()->apply (cg, r, err);
+  return fs (cg)->apply (cg, r, err);
 }
 
 static int
@@ -507,11 +562,11 @@ sd_update (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
   _cleanup_bus_ sd_bus *bus = NULL;
   struct sk_sd_props p = { 0 };
   int ret = -1;
-  if (sk_sd_resource_props (r, true, &p, err) < 0)
+  if (sk_sd_resource_props (r, cg->n_hier == 0, &p, err) < 0)
     goto out;
   if (p.n && (bus_open (&bus, err) < 0 || set_props (bus, cg->unit, &p, err) < 0))
     goto out;
-  ret = fs ()->update (cg, r, err);
+  ret = fs (cg)->update (cg, r, err);
 out:
   sk_sd_props_clear (&p);
   return ret;
@@ -530,13 +585,17 @@ sd_destroy (struct sk_cgroup *cg, sk_error_t *err)
       /* Kill through the cgroup first: a stop job would otherwise wait
        * for TimeoutStopSec on a process that ignores SIGTERM.  */
       sk_error_t e = NULL;
-      if (fs ()->kill_all (cg, SIGKILL, &e) < 0)
+      if (fs (cg)->kill_all (cg, SIGKILL, &e) < 0)
         sk_error_free (&e);
     }
   if (bus_open (&bus, err) < 0)
     return -1;
   if (stop_unit (bus, cg->unit, err) < 0 || reset_failed (bus, cg->unit, err) < 0)
     return -1;
+  /* v1: systemd removed the unit's cgroup in the hierarchies it manages;
+   * the v1 manager removes those skiff made (created in the places).  */
+  if (cg->n_hier)
+    return fs (cg)->destroy (cg, err);
   /* systemd removes the scope's cgroup (and what the container made
    * below it); remove what is left if it did not (a slice we put a pid
    * into ourselves).  */
@@ -544,7 +603,7 @@ sd_destroy (struct sk_cgroup *cg, sk_error_t *err)
     {
       cg->created = true;
       cg->created_depth = 1;
-      return fs ()->destroy (cg, err);
+      return fs (cg)->destroy (cg, err);
     }
   return 0;
 }
@@ -552,37 +611,37 @@ sd_destroy (struct sk_cgroup *cg, sk_error_t *err)
 static int
 sd_freeze (struct sk_cgroup *cg, bool frozen, sk_error_t *err)
 {
-  return fs ()->freeze (cg, frozen, err);
+  return fs (cg)->freeze (cg, frozen, err);
 }
 
 static int
 sd_is_frozen (struct sk_cgroup *cg, bool *frozen, sk_error_t *err)
 {
-  return fs ()->is_frozen (cg, frozen, err);
+  return fs (cg)->is_frozen (cg, frozen, err);
 }
 
 static int
 sd_kill_all (struct sk_cgroup *cg, int signo, sk_error_t *err)
 {
-  return fs ()->kill_all (cg, signo, err);
+  return fs (cg)->kill_all (cg, signo, err);
 }
 
 static int
 sd_pids (struct sk_cgroup *cg, pid_t **pids, size_t *n, sk_error_t *err)
 {
-  return fs ()->pids (cg, pids, n, err);
+  return fs (cg)->pids (cg, pids, n, err);
 }
 
 static char *
 sd_stats (struct sk_cgroup *cg, const char *id, sk_error_t *err)
 {
-  return fs ()->stats_json (cg, id, err);
+  return fs (cg)->stats_json (cg, id, err);
 }
 
 static int
 sd_oom_kills (struct sk_cgroup *cg, uint64_t *count, sk_error_t *err)
 {
-  return fs ()->oom_kills (cg, count, err);
+  return fs (cg)->oom_kills (cg, count, err);
 }
 
 static const struct sk_cgroup_ops sd_ops = {
@@ -626,6 +685,15 @@ sk_cgroup_systemd_new (const struct sk_spec *spec, const char *id, const char *m
       sk_error_prefix (err, "config.json");
       return NULL;
     }
+  /* sd_booted()'s test, as runc's: without it nothing answers on the
+   * bus, and the error is clearer before anything exists.  */
+  if (geteuid () == 0 && access ("/run/systemd/system", F_OK) < 0)
+    {
+      sk_error_set (err, 0, "--systemd-cgroup: systemd is not running on this host (no "
+                    "`/run/systemd/system`): drop the flag and use a plain cgroupsPath");
+      sk_sd_path_clear (&sp);
+      return NULL;
+    }
   struct sk_cgroup *cg = new_cg (mountpoint, sp.cgroup, sp.unit, err);
   struct sd_driver *d = cg ? calloc (1, sizeof *d) : NULL;
   if (cg && d == NULL)
@@ -653,15 +721,36 @@ sk_cgroup_systemd_new (const struct sk_spec *spec, const char *id, const char *m
   return NULL;
 }
 
-struct sk_cgroup *
-sk_cgroup_systemd_open (const char *mountpoint, const char *path, sk_error_t *err)
+static struct sk_cgroup *
+open_v1 (const struct sk_cgroup_place *places, size_t n, const char *unit, sk_error_t *err)
 {
+  struct sk_cgroup *cg = sk_cg_v1_open (&sk_cgroup_v1_ops, places, n, err);
+  if (cg == NULL)
+    return NULL;
+  cg->ops = &sd_ops;
+  cg->created = true;
+  if ((cg->unit = strdup (unit)) == NULL)
+    {
+      sk_error_set (err, ENOMEM, "unit `%s`", unit);
+      sk_cgroup_free (cg);
+      return NULL;
+    }
+  return cg;
+}
+
+struct sk_cgroup *
+sk_cgroup_systemd_open (const struct sk_cgroup_place *places, size_t n, sk_error_t *err)
+{
+  const char *mountpoint = places[0].mountpoint, *path = places[0].path;
   const char *unit = strrchr (path, '/');
   if (unit == NULL || !sk_sd_unit_name_valid (unit + 1))
     {
       sk_error_set (err, 0, "state: `%s` does not end in a systemd unit name", path);
       return NULL;
     }
+  /* One place per hierarchy: the unit on a v1/hybrid host.  */
+  if (n > 1 || (places[0].controllers && places[0].controllers[0]))
+    return open_v1 (places, n, unit + 1, err);
   struct sk_cgroup *cg = new_cg (mountpoint, path, unit + 1, err);
   if (cg == NULL)
     return NULL;
@@ -688,8 +777,10 @@ sk_cgroup_systemd_available (void)
   _cleanup_bus_ sd_bus *bus = NULL;
   sk_error_t e = NULL;
   struct statfs sfs;
-  /* The driver runs on pure cgroup v2 only (sk_cgroup_create).  */
-  if (statfs ("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+  /* Rootless, the driver needs pure cgroup v2 (sk_cgroup_create).  */
+  if (geteuid () != 0 && (statfs ("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC))
+    return false;
+  if (geteuid () == 0 && access ("/run/systemd/system", F_OK) < 0)
     return false;
   if (bus_open (&bus, &e) < 0)
     {
@@ -719,9 +810,9 @@ sk_cgroup_systemd_new (const struct sk_spec *spec, const char *id, const char *m
 }
 
 struct sk_cgroup *
-sk_cgroup_systemd_open (const char *mountpoint, const char *path, sk_error_t *err)
+sk_cgroup_systemd_open (const struct sk_cgroup_place *places, size_t n, sk_error_t *err)
 {
-  (void) mountpoint, (void) path;
+  (void) places, (void) n;
   not_built (err);
   return NULL;
 }

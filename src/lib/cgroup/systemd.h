@@ -6,8 +6,11 @@
  *                    the mapping is unit-tested without a bus)
  *   systemd.c        the sd-bus client and the manager's function table:
  *                    a transient scope (or slice) with Delegate=yes, then
- *                    the cgroupfs v2 manager for the files systemd does not
- *                    own.  Built only with libsystemd (HAVE_SYSTEMD).  */
+ *                    the cgroupfs manager for the files systemd does not
+ *                    own: v2, or on a v1/hybrid host the v1 manager over
+ *                    the unit's cgroup in every hierarchy (the ones systemd
+ *                    does not manage made by skiff).  Built only with
+ *                    libsystemd (HAVE_SYSTEMD).  */
 #ifndef SKIFF_CGROUP_SYSTEMD_H
 #define SKIFF_CGROUP_SYSTEMD_H
 
@@ -20,6 +23,7 @@
 
 struct sk_cgroup;
 struct sk_cgroup_ops;
+struct sk_cgroup_place;
 
 /* ---- cgroupsPath (systemd_path.c) -------------------------------------- */
 
@@ -104,11 +108,13 @@ int sk_sd_cpuset_mask (const char *list, const char *what, uint8_t **mask, size_
 
 /* A cgroup to be made by systemd: nothing exists until enter (the scope
  * needs the container's pid).  mountpoint: the cgroup2 mount the files
- * live in (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host).  */
+ * live in (/sys/fs/cgroup), or /sys/fs/cgroup with v2 false on a v1 or
+ * hybrid host (v1 property names, the v1 manager's files).  */
 struct sk_cgroup *sk_cgroup_systemd_new (const struct sk_spec *spec, const char *id,
                                          const char *mountpoint, bool v2, sk_error_t *err);
-/* Re-open from state.json: the unit is the path's last component.  */
-struct sk_cgroup *sk_cgroup_systemd_open (const char *mountpoint, const char *path,
+/* Re-open from state.json's places (one on v2, one per hierarchy on a
+ * v1/hybrid host): the unit is the path's last component.  */
+struct sk_cgroup *sk_cgroup_systemd_open (const struct sk_cgroup_place *places, size_t n,
                                           sk_error_t *err);
 /* Built in and the bus answers (features).  */
 bool sk_cgroup_systemd_available (void);

@@ -12,12 +12,16 @@
  *   memory.limit        MemoryMax (v1: MemoryLimit)       runc, crun
  *   memory.reservation  MemoryLow (v2 only)               runc, crun
  *   memory.swap         MemorySwapMax = swap - limit      runc, crun
+ *                       (v1: file only, memsw.limit)      runc
  *   cpu.shares          CPUWeight = 1+(s-2)*9999/262142   runc (v1: CPUShares)
  *   cpu.quota/period    CPUQuotaPerSecUSec, rounded up to 10 ms;
- *                       CPUQuotaPeriodUSec                runc
+ *                       CPUQuotaPeriodUSec (v1 too)       runc
  *   cpu.cpus / mems     AllowedCPUs / AllowedMemoryNodes  runc, crun
- *   pids.limit          TasksMax (0: file only)           runc, crun
+ *                       (v1: files only; runc sends them, systemd ignores
+ *                       them there)
+ *   pids.limit          TasksMax (0: file only; v1 too)   runc, crun
  *   blockIO.weight      IOWeight = 1+(w-10)*9999/990 (v1: BlockIOWeight)
+ *   accounting          IOAccounting (v1: BlockIOAccounting)  runc
  *   unified.{memory.high,memory.low,memory.min,memory.max,memory.swap.max,
  *     pids.max,cpu.weight,cpu.max,cpuset.cpus,cpuset.mems}
  *                       MemoryHigh ... AllowedMemoryNodes runc
@@ -281,6 +285,10 @@ cpu_props (const struct sk_cpu *c, bool v2, struct sk_sd_props *p, sk_error_t *e
       && cpu_quota (p, c->has_quota && c->quota, c->quota, c->has_period ? c->period : 0,
                     err) < 0)
     return -1;
+  /* systemd's cpuset support is cgroup v2 only: on v1 it would keep
+   * AllowedCPUs without applying it; the cpuset files are skiff's.  */
+  if (!v2)
+    return 0;
   if (c->cpus && c->cpus[0]
       && add_mask (p, "AllowedCPUs", c->cpus, "linux.resources.cpu.cpus", err) < 0)
     return -1;
