@@ -182,6 +182,19 @@ append_prop (sd_bus_message *m, const struct sk_sd_prop *p)
       if (r < 0 || (r = sd_bus_message_close_container (m)) < 0)
         return r;
       return sd_bus_message_close_container (m);
+    case SK_SD_PAIRS:
+      if ((r = sd_bus_message_open_container (m, 'r', "sv")) < 0
+          || (r = sd_bus_message_append (m, "s", p->name)) < 0
+          || (r = sd_bus_message_open_container (m, 'v', "a(ss)")) < 0
+          || (r = sd_bus_message_open_container (m, 'a', "(ss)")) < 0)
+        return r;
+      for (size_t i = 0; p->strv && p->strv[i] && p->strv[i + 1]; i += 2)
+        if ((r = sd_bus_message_append (m, "(ss)", p->strv[i], p->strv[i + 1])) < 0)
+          return r;
+      if ((r = sd_bus_message_close_container (m)) < 0
+          || (r = sd_bus_message_close_container (m)) < 0)
+        return r;
+      return sd_bus_message_close_container (m);
     }
   return -EINVAL;
 }
@@ -562,7 +575,8 @@ sd_update (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
   _cleanup_bus_ sd_bus *bus = NULL;
   struct sk_sd_props p = { 0 };
   int ret = -1;
-  if (sk_sd_resource_props (r, cg->n_hier == 0, &p, err) < 0)
+  if (sk_sd_resource_props (r, cg->n_hier == 0, &p, err) < 0
+      || (cg->n_hier && r->n_devices && sk_sd_device_props (r->devices, r->n_devices, &p, err) < 0))
     goto out;
   if (p.n && (bus_open (&bus, err) < 0 || set_props (bus, cg->unit, &p, err) < 0))
     goto out;
@@ -710,6 +724,8 @@ sk_cgroup_systemd_new (const struct sk_spec *spec, const char *id, const char *m
       if (d->id == NULL)
         sk_error_set (err, ENOMEM, "unit `%s`", sp.unit);
       else if (sk_sd_resource_props (d->r, v2, &d->props, err) == 0
+               && (v2 || sk_sd_device_props (d->r ? d->r->devices : NULL,
+                                             d->r ? d->r->n_devices : 0, &d->props, err) == 0)
                && sk_sd_annotation_props (&spec->annotations, &d->props, err) == 0)
         {
           sk_sd_path_clear (&sp);

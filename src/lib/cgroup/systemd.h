@@ -60,6 +60,7 @@ enum sk_sd_type
   SK_SD_BYTES,    /* ay (AllowedCPUs, AllowedMemoryNodes bit masks) */
   SK_SD_PIDS,     /* au */
   SK_SD_STRV,     /* as */
+  SK_SD_PAIRS,    /* a(ss): strv holds them flat (DeviceAllow) */
 };
 
 struct sk_sd_prop
@@ -96,6 +97,15 @@ const struct sk_sd_prop *sk_sd_props_find (const struct sk_sd_props *p, const ch
  * semantics (only what the request sets).  */
 int sk_sd_resource_props (const struct sk_resources *r, bool v2, struct sk_sd_props *out,
                           sk_error_t *err);
+/* A v1/hybrid systemd re-applies a unit's device policy to the devices
+ * hierarchy whenever it re-realises the unit (daemon-reload, a sibling's
+ * change): with no policy it writes `a` to devices.allow, opening every
+ * device.  So on v1 the device rules (config's, then the defaults) are
+ * also sent as DevicePolicy=strict + DeviceAllow (as runc does), kept
+ * never wider than the rules: an allow that a later deny overlaps is left
+ * out (systemd has no deny entries).  */
+int sk_sd_device_props (const struct sk_device_rule *rules, size_t n, struct sk_sd_props *out,
+                        sk_error_t *err);
 /* `org.systemd.property.NAME` annotations, values in the GVariant text
  * subset runc accepts; NAMESec becomes NAMEUSec (seconds -> microseconds).  */
 int sk_sd_annotation_props (const struct sk_kvs *annotations, struct sk_sd_props *out,

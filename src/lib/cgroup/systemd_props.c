@@ -382,6 +382,138 @@ sk_sd_resource_props (const struct sk_resources *r, bool v2, struct sk_sd_props 
   return 0;
 }
 
+/* ---- devices (v1) ----------------------------------------------------- */
+
+static bool
+rule_all (const struct sk_device_rule *d)
+{
+  return (d->type == 'a' || d->type == 0) && !d->has_major && !d->has_minor;
+}
+
+/* Could rules a and b match a common device?  */
+static bool
+rules_overlap (const struct sk_device_rule *a, const struct sk_device_rule *b)
+{
+  char ta = a->type ? a->type : 'a', tb = b->type ? b->type : 'a';
+  if (ta != 'a' && tb != 'a' && ta != tb)
+    return false;
+  if (a->has_major && b->has_major && a->major != b->major)
+    return false;
+  return !(a->has_minor && b->has_minor && a->minor != b->minor);
+}
+
+/* A major's group name in /proc/devices ("136" -> "pts"), for char-NAME.  */
+static bool
+major_name (char type, int64_t major, char *name, size_t len)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/devices", "re");
+  char line[256];
+  bool in = false;
+  while (f && fgets (line, sizeof line, f))
+    {
+      if (strncmp (line, "Character devices:", 18) == 0 || strncmp (line, "Block devices:", 14) == 0)
+        {
+          in = (line[0] == 'C') == (type == 'c');
+          continue;
+        }
+      long m;
+      char n[128];
+      if (in && sscanf (line, "%ld %127s", &m, n) == 2 && m == major)
+        {
+          snprintf (name, len, "%s", n);
+          return true;
+        }
+    }
+  return false;
+}
+
+static int
+push_pair (char ***sv, size_t *n, const char *node, const char *acc)
+{
+  char **v = realloc (*sv, (*n + 3) * sizeof *v);
+  if (v == NULL)
+    return -1;
+  *sv = v;
+  v[*n] = strdup (node);
+  v[*n + 1] = strdup (acc);
+  v[*n + 2] = NULL;
+  *n += 2;
+  return v[*n - 2] && v[*n - 1] ? 0 : -1;
+}
+
+/* One allow rule as DeviceAllow entries: /dev/char/M:m (systemd parses
+ * that form without a node existing), char-NAME for a major's every
+ * minor, char-* / block-* (globbed over /proc/devices) for a type.  */
+static int
+device_entries (const struct sk_device_rule *d, char ***sv, size_t *n)
+{
+  const char *acc = d->access && d->access[0] ? d->access : "rwm";
+  char t = d->type ? d->type : 'a', node[192], name[128];
+  if (!d->has_major)
+    {
+      if ((t == 'a' || t == 'c') && push_pair (sv, n, "char-*", acc) < 0)
+        return -1;
+      if ((t == 'a' || t == 'b') && push_pair (sv, n, "block-*", acc) < 0)
+        return -1;
+      return 0;
+    }
+  if (t == 'a')
+    return 0;   /* a major without a type: no systemd form; left out */
+  if (d->has_minor)
+    snprintf (node, sizeof node, "/dev/%s/%" PRId64 ":%" PRId64, t == 'c' ? "char" : "block",
+              d->major, d->minor);
+  else if (major_name (t, d->major, name, sizeof name))
+    snprintf (node, sizeof node, "%s-%s", t == 'c' ? "char" : "block", name);
+  else
+    return 0;   /* no group name for that major: left out (narrower) */
+  return push_pair (sv, n, node, acc);
+}
+
+int
+sk_sd_device_props (const struct sk_device_rule *rules, size_t n, struct sk_sd_props *out,
+                    sk_error_t *err)
+{
+  size_t nd, total, last_deny_all = SIZE_MAX;
+  const struct sk_device_rule *defaults = sk_cg_devices_defaults (&nd);
+  total = n + nd;
+#define RULE(i) ((i) < n ? &rules[(i)] : &defaults[(i) - n])
+  for (size_t i = 0; i < total; i++)
+    if (!RULE (i)->allow && rule_all (RULE (i)))
+      last_deny_all = i;
+  /* No deny-all: the rules start from "everything allowed", which is
+   * systemd's own default; nothing narrower can be said.  */
+  if (last_deny_all == SIZE_MAX)
+    return 0;
+  char **sv = calloc (1, sizeof *sv);
+  size_t k = 0;
+  if (sv == NULL)
+    return sk_error_set (err, ENOMEM, "DeviceAllow");
+  for (size_t i = last_deny_all + 1; i < total; i++)
+    {
+      const struct sk_device_rule *d = RULE (i);
+      bool denied_later = false;
+      if (!d->allow)
+        continue;
+      for (size_t j = i + 1; j < total && !denied_later; j++)
+        denied_later = !RULE (j)->allow && rules_overlap (d, RULE (j));
+      if (!denied_later && device_entries (d, &sv, &k) < 0)
+        {
+          sk_strv_freep (&sv);
+          return sk_error_set (err, ENOMEM, "DeviceAllow");
+        }
+    }
+#undef RULE
+  struct sk_sd_prop *e;
+  if (sk_sd_props_add_str (out, "DevicePolicy", "strict", err) < 0
+      || (e = push (out, "DeviceAllow", SK_SD_PAIRS, err)) == NULL)
+    {
+      sk_strv_freep (&sv);
+      return -1;
+    }
+  e->strv = sv;
+  return 0;
+}
+
 /* ---- annotations ------------------------------------------------------ */
 
 static bool

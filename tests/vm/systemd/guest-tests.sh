@@ -1,13 +1,19 @@
 #!/bin/bash
 # The systemd cgroup driver's tests, run by skiff-tests.service inside the
-# systemd VM (PID 1 systemd, pure cgroup v2).  Each test prints `ok N - name`
-# or `not ok N - name` with `#   ` detail lines; run.sh counts them.
+# systemd VM (PID 1 systemd; pure cgroup v2, or systemd's hybrid layout:
+# /skiff-tests/layout).  Each test prints `ok N - name` or `not ok N - name`
+# with `#   ` detail lines; run.sh counts them.
 SK=/usr/local/sbin/skiff
 ROOT=/run/skiff
 B=/skiff-tests/bundle
 CG=/sys/fs/cgroup
 N=0
 ONLY=$(cat /skiff-tests/only 2>/dev/null)
+LAYOUT=$(cat /skiff-tests/layout 2>/dev/null || echo v2)
+v1 () { [ "$LAYOUT" != v2 ]; }
+# cgdir CTRL PATH: PATH's directory where CTRL's files are (v1: that
+# controller's hierarchy; systemd links cpu and cpuacct to cpu,cpuacct).
+cgdir () { if v1; then echo "$CG/$1$2"; else echo "$CG$2"; fi; }
 export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 
 fail () { echo "$*"; exit 1; }
@@ -34,12 +40,16 @@ expect_file () {
   [ "$v" = "$2" ] || fail "$1: \`$v\`, expected \`$2\`"
 }
 
-# mkcfg: the bundle's config from CGPATH, ARGS, RES, ANN (annotations).
+# mkcfg: the bundle's config from CGPATH, ARGS, RES, ANN (annotations);
+# RL_UID set: rootless (a user namespace mapping root to that uid) in the
+# bundle BDIR.
 mkcfg () {
   local caps='"CAP_KILL","CAP_SETUID","CAP_SETGID"'
-  local cgp= args=${ARGS:-'["sleep", "1000"]'} res=${RES:-'{}'} ann=${ANN:-'{}'}
+  local cgp= args=${ARGS:-'["sleep", "1000"]'} res=${RES:-'{}'} ann=${ANN:-'{}'} userns=
   [ -n "${CGPATH:-}" ] && cgp="\"cgroupsPath\": \"$CGPATH\","
-  cat >"$B/config.json" <<EOF
+  [ -n "${RL_UID:-}" ] && userns="{\"type\": \"user\"}], \"uidMappings\": [{\"containerID\": 0, \"hostID\": $RL_UID, \"size\": 1}],
+    \"gidMappings\": [{\"containerID\": 0, \"hostID\": $RL_UID, \"size\": 1}"
+  cat >"${BDIR:-$B}/config.json" <<EOF
 {
   "ociVersion": "1.3.0",
   "process": {
@@ -56,7 +66,7 @@ mkcfg () {
   ],
   "linux": {
     $cgp
-    "namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}],
+    "namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}${userns:+, $userns}],
     "resources": $res
   }
 }
@@ -98,11 +108,29 @@ no_unit () {
   systemctl list-units --all --no-legend | grep -q "$1" && fail "unit $1 still listed"
   return 0
 }
-# nothing_left ID UNIT CGPATH
+# nothing_left ID UNIT CGPATH (v1: in no hierarchy, systemd's or skiff's)
 nothing_left () {
+  local h
   [ ! -e "$ROOT/$1" ] || fail "state dir $ROOT/$1 left"
   no_unit "$2"
+  if v1; then
+    for h in "$CG"/*/; do
+      [ ! -e "$h${3#/}" ] || fail "cgroup $h${3#/} left"
+    done
+  fi
   [ ! -e "$CG$3" ] || fail "cgroup $CG$3 left"
+}
+# expect_cgroup FILE PATH: a /proc/PID/cgroup (or its copy) shows PATH in
+# the unified hierarchy and, on v1, in every hierarchy.
+expect_cgroup () {
+  local bad
+  if v1; then
+    grep -qxF "0::$2" "$1" || fail "$1: no \`0::$2\` line: $(tr '\n' ' ' <"$1")"
+    bad=$(grep -v ":$2\$" "$1")
+    [ -z "$bad" ] || fail "$1: hierarchies where the process is not in $2: $(tr '\n' ' ' <<<"$bad")"
+  else
+    expect_file "$1" "0::$2"
+  fi
 }
 
 # expect_error ID WORDS: the last command's output (in /tmp/out) names WORDS.
@@ -151,13 +179,26 @@ TEST_TIMEOUT=300
 test_scope () {
   CGPATH=system.slice:skiff:t1 mkcfg
   start t1
+  local io=IOAccounting
+  v1 && io=BlockIOAccounting
   expect_props skiff-t1.scope ActiveState=active Slice=system.slice \
     ControlGroup=/system.slice/skiff-t1.scope Delegate=yes DefaultDependencies=no \
     "Description=skiff container t1" MemoryAccounting=yes CPUAccounting=yes \
-    IOAccounting=yes TasksAccounting=yes
+    $io=yes TasksAccounting=yes
   local pid
   pid=$(pid_of t1)
-  expect_file /proc/$pid/cgroup 0::/system.slice/skiff-t1.scope
+  expect_cgroup /proc/$pid/cgroup /system.slice/skiff-t1.scope
+  if v1; then
+    # state.json: one place per hierarchy; skiff made (and delete removes)
+    # only those systemd does not manage.
+    local st=$ROOT/t1/state.json
+    jq -e '.cgroupManager == "systemd" and (.cgroupPlaces | length) >= 8' $st >/dev/null \
+      || fail "state.json places: $(jq -c '[.cgroupManager, .cgroupPlaces]' $st)"
+    jq -e '[.cgroupPlaces[] | select(.created) | .controllers] | index("freezer") != null' $st >/dev/null \
+      || fail "freezer not made by skiff: $(jq -c .cgroupPlaces $st)"
+    jq -e '[.cgroupPlaces[] | select(.created) | .controllers] | index("memory") == null' $st >/dev/null \
+      || fail "memory marked made by skiff (it is systemd's): $(jq -c .cgroupPlaces $st)"
+  fi
   # The container's processes are the scope's (systemd's view agrees).
   systemctl status skiff-t1.scope --no-pager | grep -q "$pid" || fail "pid $pid not in the scope's status"
   sk delete -f t1 || fail "delete"
@@ -182,7 +223,51 @@ RESOURCES='{
   "unified": {"memory.high": "60000000", "memory.oom.group": "1"}
 }'
 
+# v1: no unified keys (v2 file names, refused there as runc does).
+RESOURCES_V1='{
+  "memory": {"limit": 67108864, "reservation": 33554432, "swap": 100663296},
+  "cpu": {"shares": 1024, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0"},
+  "pids": {"limit": 40},
+  "blockIO": {"weight": 500},
+  "hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}],
+  "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "b", "major": 7, "minor": 0, "access": "r"}]
+}'
+
+test_properties_v1 () {
+  CGPATH=system.slice:skiff:t3 RES=$RESOURCES_V1 mkcfg
+  start t3
+  local u=skiff-t3.scope p=/system.slice/skiff-t3.scope w
+  # systemd 252 on v1 takes the legacy names (cpuset is v2-only there:
+  # files only).
+  expect_props $u MemoryLimit=67108864 CPUShares=1024 CPUQuotaPerSecUSec=500ms \
+    CPUQuotaPeriodUSec=100ms TasksMax=40 BlockIOWeight=500
+  expect_file $(cgdir memory $p)/memory.limit_in_bytes 67108864
+  expect_file $(cgdir memory $p)/memory.soft_limit_in_bytes 33554432
+  [ -e $(cgdir memory $p)/memory.memsw.limit_in_bytes ] \
+    && expect_file $(cgdir memory $p)/memory.memsw.limit_in_bytes 100663296
+  expect_file $(cgdir cpu $p)/cpu.shares 1024
+  expect_file $(cgdir cpu $p)/cpu.cfs_quota_us 50000
+  expect_file $(cgdir cpu $p)/cpu.cfs_period_us 100000
+  expect_file $(cgdir pids $p)/pids.max 40
+  # Hierarchies systemd does not manage: skiff's directories.
+  expect_file $(cgdir cpuset $p)/cpuset.cpus 0
+  expect_file $(cgdir hugetlb $p)/hugetlb.2MB.limit_in_bytes 4194304
+  w=$(cat $(cgdir blkio $p)/blkio.bfq.weight 2>/dev/null || cat $(cgdir blkio $p)/blkio.weight)
+  [ "${w##* }" = 500 ] || fail "blkio weight \`$w\`, expected 500"
+  grep -qx 'b 7:0 r' $(cgdir devices $p)/devices.list || fail "devices.list: $(cat $(cgdir devices $p)/devices.list)"
+  grep -q '^a ' $(cgdir devices $p)/devices.list && fail "devices.list allows all: $(cat $(cgdir devices $p)/devices.list)"
+  # What systemd owns survives systemd re-applying its units.
+  systemctl daemon-reload || fail "daemon-reload"
+  expect_file $(cgdir memory $p)/memory.limit_in_bytes 67108864
+  expect_file $(cgdir pids $p)/pids.max 40
+  expect_file $(cgdir cpu $p)/cpu.shares 1024
+  grep -q '^a ' $(cgdir devices $p)/devices.list && fail "devices.list allows all after daemon-reload"
+  sk delete -f t3 || fail "delete"
+  nothing_left t3 $u $p
+}
+
 test_properties () {
+  if v1; then test_properties_v1; return; fi
   CGPATH=system.slice:skiff:t3 RES=$RESOURCES mkcfg
   start t3
   local u=skiff-t3.scope d=$CG/system.slice/skiff-t3.scope
@@ -215,7 +300,8 @@ test_properties () {
 test_enforced () {
   CGPATH=system.slice:skiff:t4 RES='{"pids": {"limit": 4}}' mkcfg
   start t4
-  local d=$CG/system.slice/skiff-t4.scope
+  local d
+  d=$(cgdir pids /system.slice/skiff-t4.scope)
   sk exec t4 sh -c 'for i in 1 2 3 4 5 6; do sleep 1000 & done; wait' >/tmp/out 2>&1 \
     && fail "6 forks succeeded under pids.limit 4"
   grep -q '^max [1-9]' $d/pids.events || fail "pids.events counted no refused fork: $(cat $d/pids.events)"
@@ -230,31 +316,51 @@ test_enforced () {
 test_update () {
   CGPATH=system.slice:skiff:t5 RES='{"memory": {"limit": 67108864}, "pids": {"limit": 40}}' mkcfg
   start t5
-  local u=skiff-t5.scope d=$CG/system.slice/skiff-t5.scope
+  local u=skiff-t5.scope p=/system.slice/skiff-t5.scope
   sk update --memory 134217728 --pids-limit 60 --cpu-quota 20000 --cpu-period 100000 t5 \
     >/tmp/out 2>&1 || fail "update: $(cat /tmp/out)"
-  expect_props $u MemoryMax=134217728 TasksMax=60 CPUQuotaPerSecUSec=200ms
-  expect_file $d/memory.max 134217728
-  expect_file $d/pids.max 60
-  expect_file $d/cpu.max "20000 100000"
+  if v1; then
+    expect_props $u MemoryLimit=134217728 TasksMax=60 CPUQuotaPerSecUSec=200ms
+    expect_file $(cgdir memory $p)/memory.limit_in_bytes 134217728
+    expect_file $(cgdir pids $p)/pids.max 60
+    expect_file $(cgdir cpu $p)/cpu.cfs_quota_us 20000
+    # A file in a hierarchy systemd does not manage.
+    sk update --cpuset-cpus 0 t5 >/tmp/out 2>&1 || fail "update cpuset: $(cat /tmp/out)"
+    expect_file $(cgdir cpuset $p)/cpuset.cpus 0
+  else
+    expect_props $u MemoryMax=134217728 TasksMax=60 CPUQuotaPerSecUSec=200ms
+    expect_file $CG$p/memory.max 134217728
+    expect_file $CG$p/pids.max 60
+    expect_file $CG$p/cpu.max "20000 100000"
+  fi
   # A value systemd refuses names the unit and the property.
   sk update --resources - t5 <<<'{"unified": {"memory.max": "lots"}}' >/tmp/out 2>&1 \
     && fail "update with a bad value succeeded"
   expect_error memory.max
   sk delete -f t5 || fail "delete"
-  nothing_left t5 $u /system.slice/skiff-t5.scope
+  nothing_left t5 $u $p
 }
 
 test_pause () {
   CGPATH=system.slice:skiff:t6 mkcfg
   start t6
-  local d=$CG/system.slice/skiff-t6.scope
+  local d=$CG/system.slice/skiff-t6.scope f
   sk pause t6 || fail "pause"
   [ "$(state_of t6)" = paused ] || fail "status $(state_of t6) after pause"
-  grep -q '^frozen 1' $d/cgroup.events || fail "cgroup.events: $(cat $d/cgroup.events)"
+  if v1; then
+    # The v1 freezer, in the directory skiff made beside systemd's.
+    f=$(cgdir freezer /system.slice/skiff-t6.scope)/freezer.state
+    expect_file $f FROZEN
+  else
+    grep -q '^frozen 1' $d/cgroup.events || fail "cgroup.events: $(cat $d/cgroup.events)"
+  fi
   sk resume t6 || fail "resume"
   [ "$(state_of t6)" = running ] || fail "status $(state_of t6) after resume"
-  grep -q '^frozen 0' $d/cgroup.events || fail "cgroup.events: $(cat $d/cgroup.events)"
+  if v1; then
+    expect_file $f THAWED
+  else
+    grep -q '^frozen 0' $d/cgroup.events || fail "cgroup.events: $(cat $d/cgroup.events)"
+  fi
   # events --stats reads the scope's files.
   sk events --stats t6 >/tmp/out 2>&1 || fail "events --stats: $(cat /tmp/out)"
   jq -e '.data.pids.current >= 1' /tmp/out >/dev/null || fail "events --stats: $(cat /tmp/out)"
@@ -267,7 +373,7 @@ test_kill_all_ps_exec () {
   start t7
   # exec joins the scope's cgroup.
   sk exec t7 cat /proc/self/cgroup >/tmp/out 2>&1 || fail "exec: $(cat /tmp/out)"
-  expect_file /tmp/out 0::/system.slice/skiff-t7.scope
+  expect_cgroup /tmp/out /system.slice/skiff-t7.scope
   local n
   n=$(sk ps --format json t7 | jq length)
   [ "$n" -ge 2 ] || fail "ps lists $n processes"
@@ -321,8 +427,8 @@ test_custom_slice () {
   expect_prop ctr-a.scope ControlGroup $s/ctr-a.scope
   expect_prop ctr-b.scope ControlGroup $s/ctr-b.scope
   expect_prop skiff-pods.slice ActiveState active
-  expect_file /proc/$(pid_of a)/cgroup 0::$s/ctr-a.scope
-  expect_file /proc/$(pid_of b)/cgroup 0::$s/ctr-b.scope
+  expect_cgroup /proc/$(pid_of a)/cgroup $s/ctr-a.scope
+  expect_cgroup /proc/$(pid_of b)/cgroup $s/ctr-b.scope
   grep -q "ctr-a.scope" <(systemctl list-units --no-legend) || fail "ctr-a.scope not listed"
   sk delete -f a || fail "delete a"
   nothing_left a ctr-a.scope $s/ctr-a.scope
@@ -336,7 +442,7 @@ test_slice_unit () {
   CGPATH=system.slice:ignored:system-skiffpod.slice mkcfg
   start s1
   expect_prop system-skiffpod.slice ActiveState active
-  expect_file /proc/$(pid_of s1)/cgroup 0::/system.slice/system-skiffpod.slice
+  expect_cgroup /proc/$(pid_of s1)/cgroup /system.slice/system-skiffpod.slice
   sk delete -f s1 || fail "delete"
   nothing_left s1 system-skiffpod.slice /system.slice/system-skiffpod.slice
 }
@@ -365,6 +471,69 @@ test_no_bus () {
   return 0
 }
 
+# Rootless: a user with linger (user@UID.service, its own systemd and
+# session bus); skiff run as that user talks to that manager.
+RL_USER=skuser RLU=1500
+UB=/home/$RL_USER/bundle
+urun () {
+  setpriv --reuid=$RLU --regid=$RLU --init-groups env -i PATH=$PATH HOME=/home/$RL_USER \
+    XDG_RUNTIME_DIR=/run/user/$RLU "$@"
+}
+rl_setup () {
+  id $RL_USER >/dev/null 2>&1 || useradd -m -u $RLU -U $RL_USER || fail "useradd"
+  systemctl start systemd-logind || fail "systemd-logind does not start"
+  loginctl enable-linger $RL_USER || fail "enable-linger"
+  systemctl start user@$RLU.service || fail "user@$RLU.service does not start"
+  local i=0
+  until [ -S /run/user/$RLU/bus ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "no /run/user/$RLU/bus (dbus-user-session) after 30 s"
+    sleep 0.1
+  done
+  rm -rf $UB && mkdir -p $UB && cp -a $B/rootfs $UB/ && chown -R $RLU:$RLU $UB \
+    || fail "copy the bundle for $RL_USER"
+}
+uprop () { urun systemctl --user show -P "$2" "$1"; }
+
+test_rootless () {
+  rl_setup
+  local mgr=/user.slice/user-$RLU.slice/user@$RLU.service
+  BDIR=$UB RL_UID=$RLU RES='{"memory": {"limit": 67108864}, "pids": {"limit": 30}}' mkcfg
+  chown $RLU:$RLU $UB/config.json
+  if v1; then
+    # systemd delegates no v1 hierarchy to a user: refused (runc, crun too).
+    urun "$SK" --systemd-cgroup run -d --bundle $UB r1 </dev/null >/tmp/out 2>&1 \
+      && fail "rootless run on $LAYOUT succeeded"
+    expect_error "rootless containers need cgroup v2"
+    [ ! -e /run/user/$RLU/skiff/r1 ] || fail "state dir left"
+    return 0
+  fi
+  urun "$SK" --systemd-cgroup run -d --bundle $UB r1 </dev/null >/tmp/out 2>&1 \
+    || fail "rootless run: $(cat /tmp/out)"
+  # An empty slice is user.slice, of the user's manager.
+  local cgp=$mgr/user.slice/skiff-r1.scope pid
+  [ "$(uprop skiff-r1.scope ControlGroup)" = $cgp ] \
+    || fail "ControlGroup $(uprop skiff-r1.scope ControlGroup), expected $cgp"
+  [ "$(uprop skiff-r1.scope Delegate)" = yes ] || fail "not delegated"
+  [ "$(uprop skiff-r1.scope TasksMax)" = 30 ] || fail "TasksMax $(uprop skiff-r1.scope TasksMax)"
+  pid=$(urun "$SK" state r1 | jq -r .pid)
+  expect_cgroup /proc/$pid/cgroup $cgp
+  expect_file $CG$cgp/pids.max 30
+  [ -e $CG$cgp/memory.max ] && expect_file $CG$cgp/memory.max 67108864
+  urun "$SK" pause r1 >/tmp/out 2>&1 || fail "rootless pause: $(cat /tmp/out)"
+  grep -q '^frozen 1' $CG$cgp/cgroup.events || fail "not frozen: $(cat $CG$cgp/cgroup.events)"
+  urun "$SK" resume r1 >/tmp/out 2>&1 || fail "rootless resume: $(cat /tmp/out)"
+  urun "$SK" delete -f r1 >/tmp/out 2>&1 || fail "rootless delete: $(cat /tmp/out)"
+  [ ! -e /run/user/$RLU/skiff/r1 ] || fail "state dir left"
+  [ "$(uprop skiff-r1.scope LoadState)" = not-found ] \
+    || fail "unit left: $(urun systemctl --user show -p LoadState,ActiveState skiff-r1.scope | tr '\n' ' ')"
+  [ ! -e $CG$cgp ] || fail "cgroup $CG$cgp left"
+  # No user bus: the error names the address tried.
+  urun env XDG_RUNTIME_DIR=/nonexistent "$SK" --systemd-cgroup run -d --bundle $UB r2 \
+    </dev/null >/tmp/out 2>&1 && fail "rootless run without a user bus succeeded"
+  expect_error "cannot connect to the user's systemd instance" /nonexistent/bus
+}
+
 test_features () {
   "$SK" features | jq -e '.linux.cgroup.systemd == true' >/dev/null || fail "features: systemd not true"
   DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/nonexistent-bus "$SK" features \
@@ -379,7 +548,7 @@ fi
 
 mkdir -p "$ROOT"
 echo "# skiff-vm: systemd started after $(( $(systemctl show -P UserspaceTimestampMonotonic) / 1000000 ))s of uptime"
-echo "# skiff-vm: systemd $(systemctl --version | head -1 | cut -d' ' -f2), kernel $(uname -r), cgroup $(stat -fc %T $CG)"
+echo "# skiff-vm: systemd $(systemctl --version | head -1 | cut -d' ' -f2), kernel $(uname -r), cgroup $(stat -fc %T $CG) ($LAYOUT: $(ls $CG | tr '\n' ' '))"
 echo "# skiff-vm: tests start after $(cut -d' ' -f1 /proc/uptime)s of uptime"
 t "scope: name, slice, Delegate, accounting" test_scope
 t "scope: default cgroupsPath" test_default_path
@@ -396,4 +565,5 @@ t "slice unit" test_slice_unit
 t "bad cgroupsPath" test_bad_path
 t "systemd not reachable" test_no_bus
 t "features: cgroup.systemd" test_features
+t "rootless: the user's systemd instance" test_rootless
 echo "# skiff-vm: done after $(cut -d' ' -f1 /proc/uptime)s of uptime"

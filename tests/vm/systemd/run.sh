@@ -9,12 +9,21 @@
 #   run.sh BUILDDIR SRCDIR IMAGE
 #
 # Environment: SKIFF_VM_TIMEOUT (default 1500 s), SKIFF_VM_ONLY (run only
-# tests whose name matches this extended regular expression), SKIFF_VM_CACHE (kernel cache).
+# tests whose name matches this extended regular expression), SKIFF_VM_CACHE (kernel cache),
+# SKIFF_VM_SD_CGROUP: v2 (default: pure cgroup v2) or hybrid (systemd 252's
+# systemd.unified_cgroup_hierarchy=0: v1 controller hierarchies plus
+# cgroup2 at /sys/fs/cgroup/unified, where systemd tracks its units).
 set -u
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
 IMG=$3
 TIMEOUT=${SKIFF_VM_TIMEOUT:-1500}
+LAYOUT=${SKIFF_VM_SD_CGROUP:-v2}
+case $LAYOUT in
+  v2) CGARGS="systemd.unified_cgroup_hierarchy=1" ;;
+  hybrid) CGARGS="systemd.unified_cgroup_hierarchy=0" ;;
+  *) echo "vm-systemd: SKIFF_VM_SD_CGROUP=$LAYOUT: expected v2 or hybrid" >&2; echo "0 passed, 1 failed"; exit 1 ;;
+esac
 T0=$(date +%s)
 die () { echo "vm-systemd: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 log () { echo "vm-systemd: $*" >&2; }
@@ -22,7 +31,9 @@ log () { echo "vm-systemd: $*" >&2; }
 [ -x "$BUILD/skiff" ] || die "no $BUILD/skiff: build first"
 [ -x "$BUILD/tests/probe/probe" ] || die "no $BUILD/tests/probe/probe: build first"
 ldd /bin/busybox >/dev/null 2>&1 && die "/bin/busybox is not static: apt-get install busybox-static"
-kdir=$("$SRC/tests/vm/kernel.sh" virtio_pci virtio_blk ext4) || die "kernel: download or unpack failed"
+# bfq: its blkio.bfq.weight (v1) / io.bfq.weight is where blockIO.weight goes
+# on a kernel without CFQ.
+kdir=$("$SRC/tests/vm/kernel.sh" virtio_pci virtio_blk ext4 bfq) || die "kernel: download or unpack failed"
 kver=$(cat "$kdir/version")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/skiff-vmsd-XXXXXX")
@@ -51,6 +62,7 @@ cp "$BUILD/skiff" "$P/usr/local/sbin/skiff"
 cp "$SRC/tests/vm/systemd/guest-tests.sh" "$P/skiff-tests/guest-tests.sh"
 chmod +x "$P/skiff-tests/guest-tests.sh"
 echo "${SKIFF_VM_ONLY:-}" >"$P/skiff-tests/only"
+echo "$LAYOUT" >"$P/skiff-tests/layout"
 B=$P/skiff-tests/bundle/rootfs
 cp /bin/busybox "$B/bin/busybox"
 for a in $(/bin/busybox --list); do [ -e "$B/bin/$a" ] || ln -s busybox "$B/bin/$a"; done
@@ -106,11 +118,11 @@ if [ "${SKIFF_VM_ACCEL:-auto}" = kvm ] || { [ "${SKIFF_VM_ACCEL:-auto}" = auto ]
 fi
 SERIAL=$WORK/serial.log
 : >"$SERIAL"
-log "booting $kver with systemd ($accel), image $IMG"
+log "booting $kver with systemd ($accel, cgroup $LAYOUT), image $IMG"
 qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m 1024 -smp 2 \
   -kernel "$kdir/vmlinux" -initrd "$WORK/initramfs.cpio" \
   -drive "file=$IMG,format=raw,if=virtio,snapshot=on" \
-  -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init systemd.unit=skiff-tests.target systemd.unified_cgroup_hierarchy=1 systemd.firstboot=off systemd.show_status=0" \
+  -append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init systemd.unit=skiff-tests.target $CGARGS systemd.firstboot=off systemd.show_status=0" \
   -display none -nodefaults -nic none -serial "file:$SERIAL" -no-reboot &
 QPID=$!
 shown=0
@@ -139,6 +151,6 @@ if ! grep -q '^# skiff-vm: done' "$SERIAL"; then
   fail=$((fail + 1))
 fi
 [ "$pass" -eq 0 ] && [ "$fail" -eq 0 ] && fail=1
-log "accel=$accel kernel=$kver boot+tests $(( $(date +%s) - T0 ))s"
+log "accel=$accel kernel=$kver cgroup=$LAYOUT boot+tests $(( $(date +%s) - T0 ))s"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
