@@ -126,7 +126,9 @@ gen_linux (sk_jgen *g)
   /* True only when the driver is built in and systemd answers on the bus
    * (callers such as podman pick the cgroup manager from this).  */
   sk_jgen_kv_bool (g, "systemd", sk_cgroup_systemd_available ());
-  sk_jgen_kv_bool (g, "systemdUser", false);
+  /* The rootless driver (a user's own systemd): built in, and the host on
+   * pure cgroup v2, where systemd delegates to users.  */
+  sk_jgen_kv_bool (g, "systemdUser", sk_cgroup_systemd_user_supported ());
   sk_jgen_kv_bool (g, "rdma", true);
   sk_jgen_map_close (g);
 

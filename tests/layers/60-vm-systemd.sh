@@ -33,8 +33,11 @@ fi
 pass=0 fail=0 rc=0
 for layout in ${SKIFF_VM_SD_LAYOUTS:-v2 hybrid}; do
   tb=$(date +%s)
+  # The boot's output goes on to stderr line by line (not `tee
+  # /dev/stderr`: reopening a stderr that is a file truncates it); its
+  # last line is the count.
   out=$(SKIFF_VM_SD_CGROUP=$layout "$SRC/tests/vm/systemd/run.sh" "$BUILD" "$SRC" "$IMGDIR/root.ext4" \
-        | tee /dev/stderr | tail -1)
+        | { last=; while IFS= read -r l; do printf '%s\n' "$l" >&2; last=$l; done; printf '%s\n' "$last"; })
   read -r p _ f _ <<<"$out"
   [[ "$p" =~ ^[0-9]+$ && "$f" =~ ^[0-9]+$ ]] || { p=0 f=1; }
   layer_log "cgroup $layout: $p passed, $f failed in $(( $(date +%s) - tb ))s"

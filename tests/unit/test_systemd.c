@@ -149,6 +149,56 @@ START_TEST (test_resources_v2)
   ck_assert_uint_eq (u64 (&p, "CPUShares"), 1024);
   ck_assert_uint_eq (u64 (&p, "BlockIOWeight"), 500);
   ck_assert_ptr_null (sk_sd_props_find (&p, "MemoryMax"));
+  /* systemd's cpuset is v2-only: v1 gets the files alone.  */
+  ck_assert_ptr_null (sk_sd_props_find (&p, "AllowedCPUs"));
+  ck_assert_ptr_null (sk_sd_props_find (&p, "AllowedMemoryNodes"));
+  sk_sd_props_clear (&p);
+}
+END_TEST
+
+static bool
+has_pair (const struct sk_sd_prop *e, const char *node, const char *acc)
+{
+  for (size_t i = 0; e->strv[i] && e->strv[i + 1]; i += 2)
+    if (strcmp (e->strv[i], node) == 0 && strcmp (e->strv[i + 1], acc) == 0)
+      return true;
+  return false;
+}
+
+START_TEST (test_devices_v1)
+{
+  struct sk_device_rule rules[] = {
+    { .allow = false, .access = (char *) "rwm" },
+    { .allow = true, .type = 'b', .has_major = true, .major = 7, .has_minor = true, .minor = 0,
+      .access = (char *) "r" },
+    { .allow = true, .type = 'c', .has_major = true, .major = 10, .has_minor = true,
+      .minor = 200, .access = (char *) "rwm" },
+    { .allow = false, .type = 'c', .has_major = true, .major = 10, .has_minor = true,
+      .minor = 200, .access = (char *) "w" },
+  };
+  struct sk_sd_props p = { 0 };
+  sk_error_t err = NULL;
+  ck_assert_int_eq (sk_sd_device_props (rules, 4, &p, &err), 0);
+  const struct sk_sd_prop *pol = sk_sd_props_find (&p, "DevicePolicy");
+  ck_assert_ptr_nonnull (pol);
+  ck_assert_str_eq (pol->s, "strict");
+  const struct sk_sd_prop *e = sk_sd_props_find (&p, "DeviceAllow");
+  ck_assert_ptr_nonnull (e);
+  ck_assert_int_eq (e->type, SK_SD_PAIRS);
+  ck_assert (has_pair (e, "/dev/block/7:0", "r"));
+  /* A later deny overlaps it: left out, never wider than the rules.  */
+  for (size_t i = 0; e->strv[i]; i++)
+    ck_assert_str_ne (e->strv[i], "/dev/char/10:200");
+  /* The defaults: mknod of anything, the standard nodes.  */
+  ck_assert (has_pair (e, "char-*", "m"));
+  ck_assert (has_pair (e, "block-*", "m"));
+  ck_assert (has_pair (e, "/dev/char/1:3", "rwm"));
+  ck_assert (has_pair (e, "/dev/char/5:2", "rwm"));
+  sk_sd_props_clear (&p);
+
+  /* No deny-all rule: everything is allowed, systemd's own default.  */
+  ck_assert_int_eq (sk_sd_device_props (rules + 1, 1, &p, &err), 0);
+  ck_assert_uint_eq (p.n, 0);
   sk_sd_props_clear (&p);
 }
 END_TEST
@@ -263,6 +313,7 @@ main (void)
   tcase_add_test (tc, test_path_bad);
   tcase_add_test (tc, test_expand_slice);
   tcase_add_test (tc, test_resources_v2);
+  tcase_add_test (tc, test_devices_v1);
   tcase_add_test (tc, test_unified);
   tcase_add_test (tc, test_annotations);
   tcase_add_test (tc, test_cpuset_mask);

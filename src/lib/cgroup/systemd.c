@@ -807,6 +807,13 @@ sk_cgroup_systemd_available (void)
                              NULL, "") >= 0;
 }
 
+bool
+sk_cgroup_systemd_user_supported (void)
+{
+  struct statfs sfs;
+  return statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 #else /* !HAVE_SYSTEMD */
 
 static int
@@ -835,6 +842,12 @@ sk_cgroup_systemd_open (const struct sk_cgroup_place *places, size_t n, sk_error
 
 bool
 sk_cgroup_systemd_available (void)
+{
+  return false;
+}
+
+bool
+sk_cgroup_systemd_user_supported (void)
 {
   return false;
 }

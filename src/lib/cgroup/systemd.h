@@ -128,5 +128,8 @@ struct sk_cgroup *sk_cgroup_systemd_open (const struct sk_cgroup_place *places, 
                                           sk_error_t *err);
 /* Built in and the bus answers (features).  */
 bool sk_cgroup_systemd_available (void);
+/* Built in and the host on pure cgroup v2 (features' systemdUser: the
+ * rootless driver's needs; the user's bus is the user's to reach).  */
+bool sk_cgroup_systemd_user_supported (void);
 
 #endif

@@ -261,7 +261,11 @@ test_properties_v1 () {
   expect_file $(cgdir memory $p)/memory.limit_in_bytes 67108864
   expect_file $(cgdir pids $p)/pids.max 40
   expect_file $(cgdir cpu $p)/cpu.shares 1024
+  # systemd re-applied DevicePolicy=strict + DeviceAllow: the same list.
   grep -q '^a ' $(cgdir devices $p)/devices.list && fail "devices.list allows all after daemon-reload"
+  grep -qx 'c 1:3 rwm' $(cgdir devices $p)/devices.list \
+    && grep -qx 'b 7:0 r' $(cgdir devices $p)/devices.list \
+    || fail "devices.list after daemon-reload: $(tr '\n' ' ' <$(cgdir devices $p)/devices.list)"
   sk delete -f t3 || fail "delete"
   nothing_left t3 $u $p
 }
@@ -536,6 +540,11 @@ test_rootless () {
 
 test_features () {
   "$SK" features | jq -e '.linux.cgroup.systemd == true' >/dev/null || fail "features: systemd not true"
+  # The rootless driver needs pure cgroup v2.
+  local u=true
+  v1 && u=false
+  "$SK" features | jq -e ".linux.cgroup.systemdUser == $u" >/dev/null \
+    || fail "features: systemdUser not $u on $LAYOUT"
   DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/nonexistent-bus "$SK" features \
     | jq -e '.linux.cgroup.systemd == false' >/dev/null || fail "features: systemd true without a bus"
 }
@@ -548,7 +557,7 @@ fi
 
 mkdir -p "$ROOT"
 echo "# skiff-vm: systemd started after $(( $(systemctl show -P UserspaceTimestampMonotonic) / 1000000 ))s of uptime"
-echo "# skiff-vm: systemd $(systemctl --version | head -1 | cut -d' ' -f2), kernel $(uname -r), cgroup $(stat -fc %T $CG) ($LAYOUT: $(ls $CG | tr '\n' ' '))"
+echo "# skiff-vm: systemd $(systemctl --version | head -1 | cut -d' ' -f2), kernel $(uname -r), cgroup $(stat -fc %T $CG) ($LAYOUT$(v1 && echo ": $(ls $CG | tr '\n' ' ')"))"
 echo "# skiff-vm: tests start after $(cut -d' ' -f1 /proc/uptime)s of uptime"
 t "scope: name, slice, Delegate, accounting" test_scope
 t "scope: default cgroupsPath" test_default_path
