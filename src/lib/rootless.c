@@ -382,8 +382,10 @@ sk_rootless_cgroup_create (const struct sk_spec *spec, const char *id, bool syst
    * rootless container in the caller's own user manager (`systemd
    * --user`, a transient scope under user@UID.service, as runc does):
    * that delegation is its to check, so its errors pass through.  */
+  /* The original spec: the driver keeps its resources until enter (the
+   * copies above die with this call) and drops the device rules itself.  */
   if (systemd)
-    return sk_cgroup_create (&s, id, true, err);
+    return sk_cgroup_create (spec, id, true, err);
 
   _cleanup_error_ sk_error_t e = NULL;
   struct sk_cgroup *cg = sk_cgroup_create (&s, id, false, &e);

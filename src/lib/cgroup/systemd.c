@@ -553,8 +553,19 @@ sd_enter (struct sk_cgroup *cg, pid_t pid, sk_error_t *err)
       ret = sk_cg_v1_adopt (cg, cg->path, pid, d->r, err);
       goto out;
     }
+  /* Rootless: no device rules (rootless.c rule 5; the eBPF filter needs
+   * privilege).  */
+  struct sk_resources rr;
+  const struct sk_resources *res = d->r;
+  if (res && geteuid () != 0)
+    {
+      rr = *res;
+      rr.devices = NULL;
+      rr.n_devices = 0;
+      res = &rr;
+    }
   /* What state.json records (manager "systemd": reopened by unit).  */
-  if (sk_cg_set_places (cg, err) < 0 || sk_cg_v2_adopt (cg, d->r, err) < 0
+  if (sk_cg_set_places (cg, err) < 0 || sk_cg_v2_adopt (cg, res, err) < 0
       || (d->is_slice && fs (cg)->enter (cg, pid, err) < 0))
     goto out;
   ret = 0;

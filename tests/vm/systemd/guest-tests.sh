@@ -533,9 +533,10 @@ test_rootless () {
     || fail "unit left: $(urun systemctl --user show -p LoadState,ActiveState skiff-r1.scope | tr '\n' ' ')"
   [ ! -e $CG$cgp ] || fail "cgroup $CG$cgp left"
   # No user bus: the error names the address tried.
-  urun env XDG_RUNTIME_DIR=/nonexistent "$SK" --systemd-cgroup run -d --bundle $UB r2 \
-    </dev/null >/tmp/out 2>&1 && fail "rootless run without a user bus succeeded"
+  urun env DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus "$SK" --systemd-cgroup run -d \
+    --bundle $UB r2 </dev/null >/tmp/out 2>&1 && fail "rootless run without a user bus succeeded"
   expect_error "cannot connect to the user's systemd instance" /nonexistent/bus
+  [ ! -e /run/user/$RLU/skiff/r2 ] || fail "state dir left after the bus error"
 }
 
 test_features () {
