@@ -14,7 +14,7 @@ OUT=${1:?usage: build-image.sh CACHEDIR}
 SUITE=${SKIFF_VM_SUITE:-bookworm}
 MIRROR=${SKIFF_VM_MIRROR:-http://deb.debian.org/debian}
 # Keep in sync with the layer's cache key (it hashes this line).
-PACKAGES="systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,passwd,busybox-static,jq,libseccomp2,libcap2,libyajl2,libsystemd0"
+PACKAGES="systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,passwd,busybox-static,jq,libseccomp2,libcap2,libyajl2,libsystemd0,podman,conmon"
 log () { echo "build-image: $*" >&2; }
 
 [ -f "$OUT/.done" ] && exit 0

@@ -143,6 +143,7 @@ expect_error () {
 
 cleanup_all () {
   local id
+  [ -e /run/libpod ] && podman --storage-driver vfs rm -af >/dev/null 2>&1
   for id in $(ls "$ROOT" 2>/dev/null); do
     "$SK" --root "$ROOT" --systemd-cgroup delete -f "$id" >/dev/null 2>&1
   done
@@ -539,6 +540,34 @@ test_rootless () {
   [ ! -e /run/user/$RLU/skiff/r2 ] || fail "state dir left after the bus error"
 }
 
+# podman (4.3 with conmon) with skiff as its OCI runtime and the systemd
+# cgroup manager, on a --rootfs directory (no registry): podman asks for
+# `machine.slice:libpod:ID`, i.e. libpod-ID.scope in machine.slice.
+# vfs storage: the guest kernel has no overlay module loaded (--rootfs
+# needs no image layers anyway).
+pm () { podman --cgroup-manager systemd --runtime "$SK" --events-backend file --storage-driver vfs "$@"; }
+test_podman () {
+  command -v podman >/dev/null || fail "podman is not in the image"
+  local r=/var/tmp/podman-rootfs cid u pid mem=MemoryMax
+  v1 && mem=MemoryLimit
+  rm -rf $r && cp -a $B/rootfs $r || fail "copy the rootfs"
+  pm run -d --name p1 --network none --memory 64m --pids-limit 50 --rootfs $r sleep 1000 \
+    >/tmp/out 2>&1 || fail "podman run: $(cat /tmp/out)"
+  cid=$(pm inspect -f '{{.Id}}' p1) || fail "podman inspect"
+  u=libpod-$cid.scope
+  expect_props $u ActiveState=active Slice=machine.slice Delegate=yes TasksMax=50 $mem=67108864
+  pid=$(pm inspect -f '{{.State.Pid}}' p1)
+  expect_cgroup /proc/$pid/cgroup /machine.slice/$u
+  pm pause p1 >/tmp/out 2>&1 || fail "podman pause: $(cat /tmp/out)"
+  [ "$(pm inspect -f '{{.State.Status}}' p1)" = paused ] || fail "podman: $(pm inspect -f '{{.State.Status}}' p1) after pause"
+  pm unpause p1 >/tmp/out 2>&1 || fail "podman unpause: $(cat /tmp/out)"
+  pm exec p1 true >/tmp/out 2>&1 || fail "podman exec: $(cat /tmp/out)"
+  pm rm -f p1 >/tmp/out 2>&1 || fail "podman rm -f: $(cat /tmp/out)"
+  no_unit $u
+  nothing_left $cid $u /machine.slice/$u
+  rm -rf $r
+}
+
 test_features () {
   "$SK" features | jq -e '.linux.cgroup.systemd == true' >/dev/null || fail "features: systemd not true"
   # The rootless driver needs pure cgroup v2.
@@ -576,4 +605,5 @@ t "bad cgroupsPath" test_bad_path
 t "systemd not reachable" test_no_bus
 t "features: cgroup.systemd" test_features
 t "rootless: the user's systemd instance" test_rootless
+t "podman --cgroup-manager systemd --runtime skiff" test_podman
 echo "# skiff-vm: done after $(cut -d' ' -f1 /proc/uptime)s of uptime"
