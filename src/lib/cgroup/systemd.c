@@ -587,7 +587,7 @@ sd_update (struct sk_cgroup *cg, const struct sk_resources *r, sk_error_t *err)
   struct sk_sd_props p = { 0 };
   int ret = -1;
   if (sk_sd_resource_props (r, cg->n_hier == 0, &p, err) < 0
-      || (cg->n_hier && r->n_devices && sk_sd_device_props (r->devices, r->n_devices, &p, err) < 0))
+      || (cg->n_hier && r && r->n_devices && sk_sd_device_props (r->devices, r->n_devices, &p, err) < 0))
     goto out;
   if (p.n && (bus_open (&bus, err) < 0 || set_props (bus, cg->unit, &p, err) < 0))
     goto out;

@@ -12,7 +12,8 @@
 # tests whose name matches this extended regular expression), SKIFF_VM_CACHE (kernel cache),
 # SKIFF_VM_SD_CGROUP: v2 (default: pure cgroup v2) or hybrid (systemd 252's
 # systemd.unified_cgroup_hierarchy=0: v1 controller hierarchies plus
-# cgroup2 at /sys/fs/cgroup/unified, where systemd tracks its units).
+# cgroup2 at /sys/fs/cgroup/unified, where systemd tracks its units) or
+# legacy (v1 only, systemd.legacy_systemd_cgroup_controller=1).
 set -u
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
@@ -22,7 +23,9 @@ LAYOUT=${SKIFF_VM_SD_CGROUP:-v2}
 case $LAYOUT in
   v2) CGARGS="systemd.unified_cgroup_hierarchy=1" ;;
   hybrid) CGARGS="systemd.unified_cgroup_hierarchy=0" ;;
-  *) echo "vm-systemd: SKIFF_VM_SD_CGROUP=$LAYOUT: expected v2 or hybrid" >&2; echo "0 passed, 1 failed"; exit 1 ;;
+  # Not in the layer's default list (time): v1 only, name=systemd tracking.
+  legacy) CGARGS="systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller=1" ;;
+  *) echo "vm-systemd: SKIFF_VM_SD_CGROUP=$LAYOUT: expected v2, hybrid or legacy" >&2; echo "0 passed, 1 failed"; exit 1 ;;
 esac
 T0=$(date +%s)
 die () { echo "vm-systemd: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
