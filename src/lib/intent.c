@@ -138,5 +138,8 @@ sk_intent_load (const char *state_dir, struct sk_state *st, sk_error_t *err)
       *err = e;
       return -1;
     }
+  /* Not fsynced: a crash may have left it empty (util/fs.h).  */
+  if (sk_file_torn_by_crash (path, len))
+    return 0;
   return sk_intent_parse (json, len, st, err) < 0 ? -1 : 1;
 }

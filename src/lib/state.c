@@ -598,6 +598,9 @@ sk_state_load (const char *root, const char *id, sk_error_t *err)
       sk_error_free (&e);
       return load_unfinished (dir, id, err);
     }
+  /* Not fsynced (util/fs.h): a crash may have left it empty.  */
+  if (sk_file_torn_by_crash (path, len))
+    return load_unfinished (dir, id, err);
   struct sk_state *st = sk_state_parse (json, len, err);
   if (st == NULL)
     {

@@ -1,5 +1,6 @@
 /* Filesystem helpers: see fs.h.  */
 #include <config.h>
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -146,6 +147,18 @@ sk_write_file_replace (int dirfd, const char *name, const char *data, size_t len
                        mode_t mode, sk_error_t *err)
 {
   return write_replace (dirfd, name, data, len, mode, false, err);
+}
+
+bool
+sk_file_torn_by_crash (const char *path, size_t len)
+{
+  struct stat sb;
+  struct timespec now, up;
+  if (len != 0 || stat (path, &sb) < 0 || clock_gettime (CLOCK_REALTIME, &now) < 0
+      || clock_gettime (CLOCK_BOOTTIME, &up) < 0)
+    return false;
+  /* A second of slack for the clocks' rounding.  */
+  return sb.st_mtim.tv_sec + 1 < now.tv_sec - up.tv_sec;
 }
 
 static int

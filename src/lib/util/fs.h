@@ -29,6 +29,12 @@ int sk_write_file_atomic (int dirfd, const char *name, const char *data, size_t 
  * wall time each on an ext4 /run (crun and runc do not sync either).  */
 int sk_write_file_replace (int dirfd, const char *name, const char *data, size_t len,
                            mode_t mode, sk_error_t *err);
+/* An empty file last written before this boot: what a machine crash
+ * leaves of a file sk_write_file_replace wrote just before it (ext4 with
+ * delayed allocation keeps the name, not the data).  skiff never writes
+ * an empty state file, and one from before the boot describes nothing
+ * that still exists, so it reads as absent.  */
+bool sk_file_torn_by_crash (const char *path, size_t len);
 /* Remove a directory tree without following symlinks.  */
 int sk_rm_rf (const char *path, sk_error_t *err);
 int sk_mkdir_p (const char *path, mode_t mode, sk_error_t *err);
