@@ -428,7 +428,8 @@ def table(results, names, floor):
     return lines
 
 
-def gnuplot(tmp, outdir, stem, results, names, dens):
+def gnuplot(tmp, outdir, stem, results, names, dens,
+            title="latency per scenario: median, quartiles, whiskers to 1.5 IQR"):
     """Latency distributions (box per runtime and scenario) and the density
     curve, as PNG; skipped with a note when gnuplot is missing."""
     gp = shutil.which("gnuplot")
@@ -454,7 +455,7 @@ def gnuplot(tmp, outdir, stem, results, names, dens):
     png1 = os.path.join(outdir, stem + "-latency.png")
     script = f"""set terminal pngcairo size 1400,600 noenhanced
 set output "{png1}"
-set title "latency per scenario: median, quartiles, whiskers to 1.5 IQR"
+set title "{title}"
 set ylabel "ms (log)"
 set logscale y
 set style data boxplot
@@ -511,6 +512,85 @@ def probe(rt, ctx, variants):
     return False, errors
 
 
+# ---------------------------------------------------------------- VM mode
+
+VM_ROWS = [("run /bin/true", "run"), ("run + default seccomp", "run-seccomp"),
+           ("create", "create"), ("start", "start"), ("delete", "delete"),
+           ("exec /bin/true", "exec"), ("state", "state"), ("--version", "--version")]
+
+
+def vm_report(a):
+    """The VM bench (run.sh --vm): vm-guest.sh's `# bench SCENARIO RUNTIME
+    WALL_US CPU_US EXIT` lines from the serial log -> ratios only."""
+    results, info, fails = {}, [], {}
+    with open(a.vm_log, errors="replace") as f:
+        for line in f:
+            line = line.strip().replace("\r", "")
+            if line.startswith("# bench "):
+                parts = line.split()
+                if len(parts) != 7:
+                    continue
+                sc, rt, wall, cpu, rc = parts[2], parts[3], int(parts[4]), int(parts[5]), parts[6]
+                if sc.startswith("warmup-"):
+                    continue
+                if rc != "0":
+                    fails.setdefault(rt, []).append(f"{sc}: exit {rc}")
+                    continue
+                r = results.setdefault(rt, {})
+                r.setdefault(sc, []).append(wall / 1000.0)
+                r.setdefault(sc + ".cpu", []).append(cpu / 1000.0)
+            elif line.startswith(("# bench-info", "# bench-version", "# bench-skip",
+                                  "# skiff-vm:", "check-vm: accel", "ok ", "not ok ")):
+                info.append(line)
+    names = [n for n in ("skiff", "crun", "runc") if n in results]
+    stamp = datetime.datetime.now(datetime.timezone.utc)
+    head = [f"skiff bench in the cgroup v2 VM  {stamp:%Y-%m-%d %H:%M UTC}",
+            f"host         {machine_line('host, running the VM')}",
+            f"rounds       {a.n} timed (+1 warm-up) in the guest, runtimes in an order rotating "
+            "each round, same bundles and config.json for all",
+            *info]
+    print("\n".join(head))
+    if "skiff" not in results:
+        print("bench: no skiff measurement in the VM log (see the guest output above)",
+              file=sys.stderr)
+        return 1
+    others = [n for n in names if n != "skiff"]
+    hdr = ["scenario (ratio of medians, TCG emulation)"]
+    for n in others:
+        hdr += [f"skiff/{n} wall", f"skiff/{n} CPU"]
+    out = ["", "| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
+    for label, key in VM_ROWS:
+        cells = []
+        for n in others:
+            for k in (key, key + ".cpu"):
+                r = ratio(results["skiff"].get(k), results[n].get(k))
+                cells.append("n/a" if r is None else f"{r:.2f}x")
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    out += ["", "samples per cell: " + ", ".join(
+        f"{n} {len(results[n].get('run', []))}" for n in names) + " (run row)",
+        f"host load average (1/5/15 min): {a.load_before or '?'} before, {loadavg()} after.",
+        "Emulated times (qemu TCG) are not comparable with anything; only the ratios "
+        "are reported.  skiff/X below 1: skiff is faster."]
+    for n, errs in fails.items():
+        out.append(f"{n}: {len(errs)} failed commands (not timed); first: {errs[0]}")
+    print("\n".join(out))
+    if a.results:
+        os.makedirs(a.results, exist_ok=True)
+        stem = stamp.strftime("%Y%m%d-%H%M%S") + "-vm"
+        pngs = gnuplot(a.tmp, a.results, stem, results, names, {},
+                       title="VM (TCG emulation): latency per scenario, emulated ms; "
+                             "compare runtimes, not values")
+        md = os.path.join(a.results, stem + ".md")
+        with open(md, "w") as f:
+            f.write("# skiff bench " + stem + "\n\n```\n" + "\n".join(head) + "\n```\n")
+            f.write("\n".join(out) + "\n\n")
+            for p in pngs:
+                f.write(f"![{os.path.basename(p)}]({os.path.basename(p)})\n\n"
+                        if p.endswith(".png") else p + "\n")
+        print(f"\nreport: {md}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-n", type=int, default=50, help="timed rounds (default 50)")
@@ -524,13 +604,19 @@ def main():
     ap.add_argument("--crun", default=shutil.which("crun"))
     ap.add_argument("--runc", default=shutil.which("runc"))
     ap.add_argument("--floor", help="bench/floor binary")
-    ap.add_argument("--bundle", required=True)
-    ap.add_argument("--bundle-seccomp", required=True)
-    ap.add_argument("--bundle-sleep", required=True)
+    ap.add_argument("--bundle")
+    ap.add_argument("--bundle-seccomp")
+    ap.add_argument("--bundle-sleep")
     ap.add_argument("--tmp", required=True)
     ap.add_argument("--view", default="host", help="what cgroup layout the runtimes see")
     ap.add_argument("--results", help="directory for the markdown report and plots")
+    ap.add_argument("--vm-log", help="report the VM bench from this serial log (run.sh --vm)")
+    ap.add_argument("--load-before", help="load average when the VM bench started")
     a = ap.parse_args()
+    if a.vm_log:
+        return vm_report(a)
+    if not (a.bundle and a.bundle_seccomp and a.bundle_sleep):
+        ap.error("--bundle, --bundle-seccomp and --bundle-sleep are required")
 
     global ERRFILE
     ERRFILE = os.path.join(a.tmp, "stderr")
