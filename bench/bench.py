@@ -309,7 +309,16 @@ def density(rt, ctx, n, checkpoints):
             ids.append(cid)
             runs.append(w)
             if i in checkpoints:
-                at.append((i, median_of(rt.cmd("list")), median_of(rt.cmd("state", ids[0]))))
+                # The kernel's share of the growth: bench/floor (same
+                # namespaces, mounts and cgroups, no runtime) with i live.
+                fl = None
+                if ctx.get("floor"):
+                    try:
+                        fl = median_of([ctx["floor"], os.path.join(ctx["bundle"], "rootfs"),
+                                        f"skiff-bench-floor-{os.getpid()}-d{i}"])
+                    except Failed:
+                        pass
+                at.append((i, median_of(rt.cmd("list")), median_of(rt.cmd("state", ids[0])), fl))
         mem = (mem0 - meminfo_available_kib()) / max(n, 1)
         resident = runtime_processes(rt)
         t0 = time.perf_counter_ns()
@@ -429,13 +438,15 @@ def table(results, names, floor):
 
 
 def gnuplot(tmp, outdir, stem, results, names, dens,
-            title="latency per scenario: median, quartiles, whiskers to 1.5 IQR"):
+            plot_title="latency per scenario: median, quartiles, whiskers to 1.5 IQR"):
     """Latency distributions (box per runtime and scenario) and the density
     curve, as PNG; skipped with a note when gnuplot is missing."""
     gp = shutil.which("gnuplot")
     if not gp:
         return ["(plots skipped: gnuplot not installed; apt-get install gnuplot-nox)"]
-    keys = ["run", "run-seccomp", "create", "start", "delete", "exec", "state", "features"]
+    keys = [k for k in ("run", "run-seccomp", "create", "start", "delete", "exec", "state",
+                        "features", "--version")
+            if any(results[n].get(k) for n in names)]
     data = os.path.join(tmp, "lat.dat")
     clauses = []
     block = 0
@@ -455,13 +466,14 @@ def gnuplot(tmp, outdir, stem, results, names, dens,
     png1 = os.path.join(outdir, stem + "-latency.png")
     script = f"""set terminal pngcairo size 1400,600 noenhanced
 set output "{png1}"
-set title "{title}"
+set title "{plot_title}"
 set ylabel "ms (log)"
 set logscale y
 set style data boxplot
 set style boxplot nooutliers
 set boxwidth 0.8
 set xtics ({xt})
+set xrange [-1:{len(keys) * (len(names) + 1) - 1}]
 set key top left
 plot {", ".join(clauses)}
 """
@@ -469,18 +481,29 @@ plot {", ".join(clauses)}
     if dens:
         dd = os.path.join(tmp, "dens.dat")
         png2 = os.path.join(outdir, stem + "-density.png")
-        with open(dd, "w") as f:
-            for n in names:
-                if n in dens:
-                    for i, v in enumerate(dens[n]["runs"], 1):
-                        f.write(f"{i} {v}\n")
-                    f.write("\n\n")
         idx = [n for n in names if n in dens]
-        series = ", ".join(f'"{dd}" index {i} using 1:2 with points pt 7 ps 0.3 title "{n} run -d"'
-                           for i, n in enumerate(idx))
+        # Points, then a running median over 25 containers per runtime: the
+        # three clouds overlap, the lines are what one reads.
+        with open(dd, "w") as f:
+            for n in idx:
+                for i, v in enumerate(dens[n]["runs"], 1):
+                    f.write(f"{i} {v}\n")
+                f.write("\n\n")
+            for n in idx:
+                runs = dens[n]["runs"]
+                for i in range(len(runs)):
+                    w = runs[max(0, i - 12):i + 13]
+                    f.write(f"{i + 1} {statistics.median(w)}\n")
+                f.write("\n\n")
+        series = ", ".join(
+            [f'"{dd}" index {i} using 1:2 with points pt 7 ps 0.25 lc {names.index(n) + 1} '
+             'notitle' for i, n in enumerate(idx)]
+            + [f'"{dd}" index {len(idx) + i} using 1:2 with lines lw 2.5 '
+               f'lc {names.index(n) + 1} title "{n} run -d, running median of 25"'
+               for i, n in enumerate(idx)])
         script += f"""set output "{png2}"
 unset logscale y
-set title "density: time of the i-th run -d with i-1 containers live"
+set title "density: time of the i-th run -d with i-1 containers live (dots: each run)"
 set xlabel "containers live"
 set ylabel "ms"
 set xtics auto
@@ -493,6 +516,9 @@ plot {series}
         f.write(script)
     r = subprocess.run([gp, sp], capture_output=True, text=True)
     if r.returncode != 0:
+        for p in [png1] + notes:
+            if os.path.exists(p) and os.path.getsize(p) == 0:
+                os.unlink(p)
         return [f"(gnuplot failed: {r.stderr.strip()[-200:]})"]
     return [png1] + notes
 
@@ -522,7 +548,7 @@ VM_ROWS = [("run /bin/true", "run"), ("run + default seccomp", "run-seccomp"),
 def vm_report(a):
     """The VM bench (run.sh --vm): vm-guest.sh's `# bench SCENARIO RUNTIME
     WALL_US CPU_US EXIT` lines from the serial log -> ratios only."""
-    results, info, fails = {}, [], {}
+    results, info, fails, errors = {}, [], {}, {}
     with open(a.vm_log, errors="replace") as f:
         for line in f:
             line = line.strip().replace("\r", "")
@@ -539,6 +565,11 @@ def vm_report(a):
                 r = results.setdefault(rt, {})
                 r.setdefault(sc, []).append(wall / 1000.0)
                 r.setdefault(sc + ".cpu", []).append(cpu / 1000.0)
+            elif line.startswith("# bench-error "):
+                parts = line.split(None, 4)
+                if len(parts) == 5 and not parts[2].startswith("warmup-"):
+                    errors.setdefault(parts[3].rstrip(":"), []).append(
+                        f"{parts[2]}: {parts[4]}")
             elif line.startswith(("# bench-info", "# bench-version", "# bench-skip",
                                   "# skiff-vm:", "check-vm: accel", "ok ", "not ok ")):
                 info.append(line)
@@ -572,13 +603,14 @@ def vm_report(a):
         "Emulated times (qemu TCG) are not comparable with anything; only the ratios "
         "are reported.  skiff/X below 1: skiff is faster."]
     for n, errs in fails.items():
-        out.append(f"{n}: {len(errs)} failed commands (not timed); first: {errs[0]}")
+        why = errors.get(n, [errs[0]])[0]
+        out.append(f"{n}: {len(errs)} failed commands (not timed); first: {why}")
     print("\n".join(out))
     if a.results:
         os.makedirs(a.results, exist_ok=True)
         stem = stamp.strftime("%Y%m%d-%H%M%S") + "-vm"
         pngs = gnuplot(a.tmp, a.results, stem, results, names, {},
-                       title="VM (TCG emulation): latency per scenario, emulated ms; "
+                       plot_title="VM (TCG emulation): latency per scenario, emulated ms; "
                              "compare runtimes, not values")
         md = os.path.join(a.results, stem + ".md")
         with open(md, "w") as f:
@@ -745,10 +777,16 @@ def main():
         last = lambda n: statistics.median(dens[n]["runs"][-10:])
         out.append("| run -d, first 10 / last 10 (ms) | " + " | ".join(
             f"{first(n):.1f} / {last(n):.1f} ({last(n) / first(n):.2f}x)" for n in dn) + " |")
-        for j, (cnt, _, _) in enumerate(dens[dn[0]]["at"]):
+        for j, (cnt, _, _, _) in enumerate(dens[dn[0]]["at"]):
             out.append(f"| list / state with {cnt} live (ms) | " + " | ".join(
                 f"{dens[n]['at'][j][1]:.1f} / {dens[n]['at'][j][2]:.1f}"
                 if j < len(dens[n]["at"]) else "n/a" for n in dn) + " |")
+        if all(dens[n]["at"] and dens[n]["at"][0][3] for n in dn):
+            out.append("| bench/floor with 1 / N live (ms), during this runtime's curve | "
+                       + " | ".join(
+                           f"{dens[n]['at'][0][3]:.1f} / {dens[n]['at'][-1][3]:.1f} "
+                           f"({dens[n]['at'][-1][3] / dens[n]['at'][0][3]:.2f}x)"
+                           for n in dn) + " |")
         out.append("| memory per container (KiB, MemAvailable drop / N) | " + " | ".join(
             f"{dens[n]['mem_kib']:.0f}" for n in dn) + " |")
         out.append("| runtime processes resident with all live | " + " | ".join(

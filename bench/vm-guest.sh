@@ -71,32 +71,32 @@ while [ "$i" -lt $((WARMUP + ROUNDS)) ]; do
   done
   for n in $order; do
     id=r$i-$n
-    tm "${p}run" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" run --bundle "$D/bundle" "$id" </dev/null >/dev/null 2>&1
+    tm "${p}run" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" run --bundle "$D/bundle" "$id"
     r "$n" delete --force "$id" >/dev/null 2>&1
   done
   for n in $order; do
     id=s$i-$n
-    tm "${p}run-seccomp" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" run --bundle "$D/bundle-seccomp" "$id" </dev/null >/dev/null 2>&1
+    tm "${p}run-seccomp" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" run --bundle "$D/bundle-seccomp" "$id"
     r "$n" delete --force "$id" >/dev/null 2>&1
   done
   for n in $order; do
     id=l$i-$n
     rm -f /tmp/pid
-    tm "${p}create" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" create --bundle "$D/bundle" --pid-file /tmp/pid "$id" </dev/null >/dev/null 2>&1
+    tm "${p}create" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" create --bundle "$D/bundle" --pid-file /tmp/pid "$id"
     pid=$(cat /tmp/pid 2>/dev/null)
-    tm "${p}start" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" start "$id" </dev/null >/dev/null 2>&1
+    tm "${p}start" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" start "$id"
     [ -n "$pid" ] && wait_gone "$pid"
-    tm "${p}delete" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" delete "$id" </dev/null >/dev/null 2>&1
+    tm "${p}delete" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" delete "$id"
     r "$n" delete --force "$id" >/dev/null 2>&1
   done
   for n in $order; do
-    tm "${p}exec" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" exec "sleeper-$n" /bin/true </dev/null >/dev/null 2>&1
+    tm "${p}exec" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" exec "sleeper-$n" /bin/true
   done
   for n in $order; do
-    tm "${p}state" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" state "sleeper-$n" </dev/null >/dev/null 2>&1
+    tm "${p}state" "$n" "$(bin_of "$n")" --root "$(rt_root "$n")" state "sleeper-$n"
   done
   for n in $order; do
-    tm "${p}--version" "$n" "$(bin_of "$n")" --version </dev/null >/dev/null 2>&1
+    tm "${p}--version" "$n" "$(bin_of "$n")" --version
   done
   echo "# bench-round $i done after $(cut -d' ' -f1 /proc/uptime)s of uptime"
   i=$((i + 1))

@@ -14,11 +14,15 @@
  *         # bench SCENARIO RUNTIME WALL_US CPU_US EXIT
  *       wall from fork to wait4, CPU = user + system of CMD and the
  *       children it reaped (wait4's rusage), as bench.py measures on the
- *       host.  Exits with CMD's exit code.
+ *       host.  CMD's stdin and stdout are /dev/null; when it fails, the last
+ *       line of its stderr follows as `# bench-error ...`.  Exits with
+ *       CMD's exit code.
  *
  * A measurement tool, not a runtime: errors print one line and exit 2.  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +40,13 @@ now_us (void)
   return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
+#define ERRFILE "/tmp/vmtime.err"
+
+/* quiet: the command's stdin and stdout are /dev/null and its stderr goes
+ * to ERRFILE (a container's init inherits them: a pipe would be held open
+ * by it), so that only vmtime's own line reaches the console.  */
 static pid_t
-spawn (char **argv)
+spawn (char **argv, bool quiet)
 {
   pid_t pid = fork ();
   if (pid < 0)
@@ -47,6 +56,14 @@ spawn (char **argv)
     }
   if (pid == 0)
     {
+      if (quiet)
+        {
+          int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+          int err = open (ERRFILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+          if (null < 0 || err < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0
+              || dup2 (err, 2) < 0)
+            _exit (126);
+        }
       execvp (argv[0], argv);
       fprintf (stderr, "vmtime: exec %s: %s\n", argv[0], strerror (errno));
       _exit (127);
@@ -68,7 +85,7 @@ reap (char **argv)
       perror ("vmtime: PR_SET_CHILD_SUBREAPER");
       return 2;
     }
-  pid_t main_pid = spawn (argv);
+  pid_t main_pid = spawn (argv, false);
   int rc = 2;
   for (;;)
     {
@@ -90,7 +107,7 @@ static int
 timed (const char *scenario, const char *runtime, char **argv)
 {
   long long t0 = now_us ();
-  pid_t pid = spawn (argv);
+  pid_t pid = spawn (argv, true);
   int status;
   struct rusage ru;
   while (wait4 (pid, &status, 0, &ru) < 0)
@@ -103,6 +120,21 @@ timed (const char *scenario, const char *runtime, char **argv)
   long long cpu = ru.ru_utime.tv_sec * 1000000LL + ru.ru_utime.tv_usec
                   + ru.ru_stime.tv_sec * 1000000LL + ru.ru_stime.tv_usec;
   printf ("# bench %s %s %lld %lld %d\n", scenario, runtime, wall, cpu, code (status));
+  if (code (status) != 0)
+    {
+      /* The last line of its stderr says why.  */
+      char buf[4096], *last = buf;
+      int fd = open (ERRFILE, O_RDONLY | O_CLOEXEC);
+      ssize_t n = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
+      if (fd >= 0)
+        close (fd);
+      buf[n > 0 ? n : 0] = '\0';
+      while (n > 0 && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+      if (strrchr (buf, '\n'))
+        last = strrchr (buf, '\n') + 1;
+      printf ("# bench-error %s %s: %s\n", scenario, runtime, last);
+    }
   fflush (stdout);
   return code (status);
 }
