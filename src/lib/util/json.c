@@ -137,6 +137,7 @@ struct builder
   size_t n_frames, cap_frames;
   yajl_val root;
   bool oom;
+  bool too_deep;
 };
 
 static void
@@ -298,6 +299,13 @@ cb_key (void *ctx, const unsigned char *s, size_t len)
 static int
 open_container (struct builder *b, yajl_type type)
 {
+  /* Deeper documents are refused (Go's encoding/json, which runc uses,
+   * stops at 10,000 too): the tree is bounded for whatever walks it.  */
+  if (b->n_frames >= SK_JSON_MAX_DEPTH)
+    {
+      b->too_deep = true;
+      return 0;
+    }
   yajl_val v = new_node (b, type);
   if (v == NULL)
     return 0;
@@ -365,22 +373,24 @@ static const yajl_callbacks tree_callbacks = {
   .yajl_end_map = cb_end, .yajl_start_array = cb_start_array, .yajl_end_array = cb_end,
 };
 
-/* Parse text into b; on failure *err is set.  yajl is configured as
- * yajl_tree_parse configures it (comments allowed, strings validated as
- * UTF-8, nothing after the document but white space).  */
+/* Parse text into b; on failure *err is set.  yajl's defaults: strings
+ * validated as UTF-8, nothing after the document but white space.  */
 static int
 build (struct builder *b, const char *text, size_t len, const char *what, sk_error_t *err)
 {
   yajl_handle h = yajl_alloc (&tree_callbacks, NULL, b);
   if (h == NULL)
     return sk_error_set (err, ENOMEM, "%s: parse", what);
-  yajl_config (h, yajl_allow_comments, 1);
+  /* Comments never get here (not_json refuses them): yajl's default.  */
   yajl_status st = yajl_parse (h, (const unsigned char *) text, len);
   if (st == yajl_status_ok)
     st = yajl_complete_parse (h);
   if (st != yajl_status_ok || b->root == NULL)
     {
-      if (b->oom)
+      if (b->too_deep)
+        sk_error_set (err, 0, "%s: parse error: nested deeper than %d levels", what,
+                      SK_JSON_MAX_DEPTH);
+      else if (b->oom)
         sk_error_set (err, ENOMEM, "%s: parse", what);
       else
         {
@@ -412,6 +422,7 @@ sk_json_parse (const char *text, size_t len, const char *what, sk_error_t *err)
       sk_error_set (err, 0, "%s: parse error: NUL byte in document", what);
       return NULL;
     }
+  char errbuf[64];
   const char *bad = not_json (text, len, errbuf, sizeof errbuf);
   if (bad)
     {
