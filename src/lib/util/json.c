@@ -323,7 +323,9 @@ close_container (struct builder *b)
 {
   struct frame f = b->frames[--b->n_frames];
   size_t n = b->n_pending - f.start;
-  struct pending *kids = b->pending + f.start;
+  /* pending is NULL until the first child anywhere: no arithmetic on it
+   * for an empty container.  */
+  struct pending *kids = n ? b->pending + f.start : NULL;
   yajl_val *values = n ? arena_alloc (b, n * sizeof *values) : NULL;
   if (n && values == NULL)
     return 0;
