@@ -521,6 +521,7 @@ plot {", ".join(clauses)}
                for i, n in enumerate(idx)])
         script += f"""set output "{png2}"
 unset logscale y
+set autoscale x
 set title "density: time of the i-th run -d with i-1 containers live (dots: each run)"
 set xlabel "containers live"
 set ylabel "ms"
