@@ -9,7 +9,8 @@
  *   v1 managers  freezer.state of the hierarchy that has `freezer`; when
  *                that cgroup is gone or none was recorded, cgroup.events
  *                of the unified one (a hybrid host without a v1 freezer);
- *   v2, systemd  cgroup.events of the one cgroup.
+ *   v2, systemd  cgroup.events of the one cgroup (systemd on a v1 or
+ *                hybrid host: as v1).
  * A cgroup that is gone, or a file that cannot be read, is not frozen:
  * status then follows the pid, as it did when the open failed.  */
 #include <config.h>
@@ -93,6 +94,11 @@ sk_cgroup_places_frozen (const char *manager, const struct sk_cgroup_place *plac
   if (n == 0)
     return false;
   if (manager && (strcmp (manager, "v1") == 0 || strcmp (manager, "v1-hybrid") == 0))
+    return v1_frozen (places, n);
+  /* The systemd driver on a v1 or hybrid host records every hierarchy and
+   * answers as the v1 manager does (systemd.c sk_cgroup_systemd_open).  */
+  if (manager && strcmp (manager, "systemd") == 0
+      && (n > 1 || (places[0].controllers && places[0].controllers[0])))
     return v1_frozen (places, n);
   if (manager && strcmp (manager, "v2") != 0 && strcmp (manager, "v2-hybrid") != 0
       && strcmp (manager, "systemd") != 0)
