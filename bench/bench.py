@@ -110,6 +110,7 @@ class Runtime:
         self.root = os.path.join(tmp, f"root-{name}")
         self.extra = list(extra)
         self.note = ""
+        self.unsupported = set()
         os.makedirs(self.root, exist_ok=True)
 
     def cmd(self, *args):
@@ -221,7 +222,15 @@ def sc_version(rt, ctx, cid):
 
 
 def sc_features(rt, ctx, cid):
-    w, c = check(timed(rt.cmd("features")), rt)
+    """crun 1.8.1 has no `features`: noted once, not counted as failures."""
+    if "features" in rt.unsupported:
+        return {}
+    res = timed(rt.cmd("features"))
+    if res[2] and "unknown command" in res[2]:
+        rt.unsupported.add("features")
+        rt.note = "no `features` command"
+        return {}
+    w, c = check(res, rt)
     return {"features": w, "features.cpu": c}
 
 
@@ -309,7 +318,16 @@ def density(rt, ctx, n, checkpoints):
             ids.append(cid)
             runs.append(w)
             if i in checkpoints:
-                at.append((i, median_of(rt.cmd("list")), median_of(rt.cmd("state", ids[0]))))
+                # The kernel's share of the growth: bench/floor (same
+                # namespaces, mounts and cgroups, no runtime) with i live.
+                fl = None
+                if ctx.get("floor"):
+                    try:
+                        fl = median_of([ctx["floor"], os.path.join(ctx["bundle"], "rootfs"),
+                                        f"skiff-bench-floor-{os.getpid()}-d{i}"])
+                    except Failed:
+                        pass
+                at.append((i, median_of(rt.cmd("list")), median_of(rt.cmd("state", ids[0])), fl))
         mem = (mem0 - meminfo_available_kib()) / max(n, 1)
         resident = runtime_processes(rt)
         t0 = time.perf_counter_ns()
@@ -388,7 +406,8 @@ ROWS = [("run /bin/true, wall (ms)", "run"), ("  CPU (ms)", "run.cpu"),
         ("create (ms)", "create"), ("  CPU (ms)", "create.cpu"),
         ("start (ms)", "start"), ("delete (ms)", "delete"),
         ("exec /bin/true (ms)", "exec"), ("  CPU (ms)", "exec.cpu"),
-        ("state (ms)", "state"), ("--version (ms)", "--version"),
+        ("state (ms)", "state"), ("list with the density's N live (ms)", "list@max"),
+        ("--version (ms)", "--version"),
         ("features (ms)", "features"), ("peak RSS of run (MiB)", "rss")]
 
 
@@ -428,39 +447,51 @@ def table(results, names, floor):
     return lines
 
 
-def gnuplot(tmp, outdir, stem, results, names, dens):
+def gnuplot(tmp, outdir, stem, results, names, dens,
+            plot_title="latency per scenario: median, quartiles, whiskers to 1.5 IQR"):
     """Latency distributions (box per runtime and scenario) and the density
     curve, as PNG; skipped with a note when gnuplot is missing."""
     gp = shutil.which("gnuplot")
     if not gp:
         return ["(plots skipped: gnuplot not installed; apt-get install gnuplot-nox)"]
-    keys = ["run", "run-seccomp", "create", "start", "delete", "exec", "state", "features"]
+    keys = [k for k in ("run", "run-seccomp", "create", "start", "delete", "exec", "state",
+                        "features", "--version")
+            if any(results[n].get(k) for n in names)]
+    # Box statistics computed here and drawn as candlesticks: gnuplot's own
+    # boxplot style refuses blocks of fewer than ~5 samples.  One data block
+    # per runtime, one line per scenario: x q1 whisker-low whisker-high q3
+    # median; whiskers reach the furthest sample within 1.5 IQR.
     data = os.path.join(tmp, "lat.dat")
     clauses = []
-    block = 0
     with open(data, "w") as f:
-        for ki, k in enumerate(keys):
-            for ni, n in enumerate(names):
-                xs = results[n].get(k, [])
+        for ni, n in enumerate(names):
+            for ki, k in enumerate(keys):
+                xs = sorted(results[n].get(k, []))
                 if not xs:
                     continue
-                f.write("".join(f"{v}\n" for v in xs) + "\n\n")
+                q1, med, q3 = quantiles(xs)
+                iqr = q3 - q1
+                lo = min(x for x in xs if x >= q1 - 1.5 * iqr)
+                hi = max(x for x in xs if x <= q3 + 1.5 * iqr)
                 pos = ki * (len(names) + 1) + ni
-                title = f'title "{n}"' if ki == 0 else "notitle"
-                clauses.append(f'"{data}" index {block} using ({pos}):1 lc {ni + 1} {title}')
-                block += 1
+                f.write(f"{pos} {q1} {lo} {hi} {q3} {med}\n")
+            f.write("\n\n")
+    for ni, n in enumerate(names):
+        clauses.append(f'"{data}" index {ni} using 1:2:3:4:5 with candlesticks whiskerbars '
+                       f'lc {ni + 1} lw 1.5 title "{n}"')
+        clauses.append(f'"{data}" index {ni} using 1:6:6:6:6 with candlesticks '
+                       f'lc {ni + 1} lw 2.5 notitle')
     xt = ", ".join(f'"{k}" {ki * (len(names) + 1) + (len(names) - 1) / 2}'
                    for ki, k in enumerate(keys))
     png1 = os.path.join(outdir, stem + "-latency.png")
     script = f"""set terminal pngcairo size 1400,600 noenhanced
 set output "{png1}"
-set title "latency per scenario: median, quartiles, whiskers to 1.5 IQR"
+set title "{plot_title}"
 set ylabel "ms (log)"
 set logscale y
-set style data boxplot
-set style boxplot nooutliers
 set boxwidth 0.8
 set xtics ({xt})
+set xrange [-1:{len(keys) * (len(names) + 1) - 1}]
 set key top left
 plot {", ".join(clauses)}
 """
@@ -468,18 +499,30 @@ plot {", ".join(clauses)}
     if dens:
         dd = os.path.join(tmp, "dens.dat")
         png2 = os.path.join(outdir, stem + "-density.png")
-        with open(dd, "w") as f:
-            for n in names:
-                if n in dens:
-                    for i, v in enumerate(dens[n]["runs"], 1):
-                        f.write(f"{i} {v}\n")
-                    f.write("\n\n")
         idx = [n for n in names if n in dens]
-        series = ", ".join(f'"{dd}" index {i} using 1:2 with points pt 7 ps 0.3 title "{n} run -d"'
-                           for i, n in enumerate(idx))
+        # Points, then a running median over 25 containers per runtime: the
+        # three clouds overlap, the lines are what one reads.
+        with open(dd, "w") as f:
+            for n in idx:
+                for i, v in enumerate(dens[n]["runs"], 1):
+                    f.write(f"{i} {v}\n")
+                f.write("\n\n")
+            for n in idx:
+                runs = dens[n]["runs"]
+                for i in range(len(runs)):
+                    w = runs[max(0, i - 12):i + 13]
+                    f.write(f"{i + 1} {statistics.median(w)}\n")
+                f.write("\n\n")
+        series = ", ".join(
+            [f'"{dd}" index {i} using 1:2 with points pt 7 ps 0.25 lc {names.index(n) + 1} '
+             'notitle' for i, n in enumerate(idx)]
+            + [f'"{dd}" index {len(idx) + i} using 1:2 with lines lw 2.5 '
+               f'lc {names.index(n) + 1} title "{n} run -d, running median of 25"'
+               for i, n in enumerate(idx)])
         script += f"""set output "{png2}"
 unset logscale y
-set title "density: time of the i-th run -d with i-1 containers live"
+set autoscale x
+set title "density: time of the i-th run -d with i-1 containers live (dots: each run)"
 set xlabel "containers live"
 set ylabel "ms"
 set xtics auto
@@ -492,6 +535,9 @@ plot {series}
         f.write(script)
     r = subprocess.run([gp, sp], capture_output=True, text=True)
     if r.returncode != 0:
+        for p in [png1] + notes:
+            if os.path.exists(p) and os.path.getsize(p) == 0:
+                os.unlink(p)
         return [f"(gnuplot failed: {r.stderr.strip()[-200:]})"]
     return [png1] + notes
 
@@ -511,6 +557,91 @@ def probe(rt, ctx, variants):
     return False, errors
 
 
+# ---------------------------------------------------------------- VM mode
+
+VM_ROWS = [("run /bin/true", "run"), ("run + default seccomp", "run-seccomp"),
+           ("create", "create"), ("start", "start"), ("delete", "delete"),
+           ("exec /bin/true", "exec"), ("state", "state"), ("--version", "--version")]
+
+
+def vm_report(a):
+    """The VM bench (run.sh --vm): vm-guest.sh's `# bench SCENARIO RUNTIME
+    WALL_US CPU_US EXIT` lines from the serial log -> ratios only."""
+    results, info, fails, errors = {}, [], {}, {}
+    with open(a.vm_log, errors="replace") as f:
+        for line in f:
+            line = line.strip().replace("\r", "")
+            if line.startswith("# bench "):
+                parts = line.split()
+                if len(parts) != 7:
+                    continue
+                sc, rt, wall, cpu, rc = parts[2], parts[3], int(parts[4]), int(parts[5]), parts[6]
+                if sc.startswith("warmup-"):
+                    continue
+                if rc != "0":
+                    fails.setdefault(rt, []).append(f"{sc}: exit {rc}")
+                    continue
+                r = results.setdefault(rt, {})
+                r.setdefault(sc, []).append(wall / 1000.0)
+                r.setdefault(sc + ".cpu", []).append(cpu / 1000.0)
+            elif line.startswith("# bench-error "):
+                parts = line.split(None, 4)
+                if len(parts) == 5 and not parts[2].startswith("warmup-"):
+                    errors.setdefault(parts[3].rstrip(":"), []).append(
+                        f"{parts[2]}: {parts[4]}")
+            elif line.startswith(("# bench-info", "# bench-version", "# bench-skip",
+                                  "# skiff-vm:", "check-vm: accel", "ok ", "not ok ")):
+                info.append(line)
+    names = [n for n in ("skiff", "crun", "runc") if n in results]
+    stamp = datetime.datetime.now(datetime.timezone.utc)
+    head = [f"skiff bench in the cgroup v2 VM  {stamp:%Y-%m-%d %H:%M UTC}",
+            f"host         {machine_line('host, running the VM')}",
+            f"rounds       {a.n} timed (+1 warm-up) in the guest, runtimes in an order rotating "
+            "each round, same bundles and config.json for all",
+            *info]
+    print("\n".join(head))
+    if "skiff" not in results:
+        print("bench: no skiff measurement in the VM log (see the guest output above)",
+              file=sys.stderr)
+        return 1
+    others = [n for n in names if n != "skiff"]
+    hdr = ["scenario (ratio of medians, TCG emulation)"]
+    for n in others:
+        hdr += [f"skiff/{n} wall", f"skiff/{n} CPU"]
+    out = ["", "| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
+    for label, key in VM_ROWS:
+        cells = []
+        for n in others:
+            for k in (key, key + ".cpu"):
+                r = ratio(results["skiff"].get(k), results[n].get(k))
+                cells.append("n/a" if r is None else f"{r:.2f}x")
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    out += ["", "samples per cell: " + ", ".join(
+        f"{n} {len(results[n].get('run', []))}" for n in names) + " (run row)",
+        f"host load average (1/5/15 min): {a.load_before or '?'} before, {loadavg()} after.",
+        "Emulated times (qemu TCG) are not comparable with anything; only the ratios "
+        "are reported.  skiff/X below 1: skiff is faster."]
+    for n, errs in fails.items():
+        why = errors.get(n, [errs[0]])[0]
+        out.append(f"{n}: {len(errs)} failed commands (not timed); first: {why}")
+    print("\n".join(out))
+    if a.results:
+        os.makedirs(a.results, exist_ok=True)
+        stem = stamp.strftime("%Y%m%d-%H%M%S") + "-vm"
+        pngs = gnuplot(a.tmp, a.results, stem, results, names, {},
+                       plot_title="VM (TCG emulation): latency per scenario, emulated ms; "
+                             "compare runtimes, not values")
+        md = os.path.join(a.results, stem + ".md")
+        with open(md, "w") as f:
+            f.write("# skiff bench " + stem + "\n\n```\n" + "\n".join(head) + "\n```\n")
+            f.write("\n".join(out) + "\n\n")
+            for p in pngs:
+                f.write(f"![{os.path.basename(p)}]({os.path.basename(p)})\n\n"
+                        if p.endswith(".png") else p + "\n")
+        print(f"\nreport: {md}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-n", type=int, default=50, help="timed rounds (default 50)")
@@ -524,13 +655,19 @@ def main():
     ap.add_argument("--crun", default=shutil.which("crun"))
     ap.add_argument("--runc", default=shutil.which("runc"))
     ap.add_argument("--floor", help="bench/floor binary")
-    ap.add_argument("--bundle", required=True)
-    ap.add_argument("--bundle-seccomp", required=True)
-    ap.add_argument("--bundle-sleep", required=True)
+    ap.add_argument("--bundle")
+    ap.add_argument("--bundle-seccomp")
+    ap.add_argument("--bundle-sleep")
     ap.add_argument("--tmp", required=True)
     ap.add_argument("--view", default="host", help="what cgroup layout the runtimes see")
     ap.add_argument("--results", help="directory for the markdown report and plots")
+    ap.add_argument("--vm-log", help="report the VM bench from this serial log (run.sh --vm)")
+    ap.add_argument("--load-before", help="load average when the VM bench started")
     a = ap.parse_args()
+    if a.vm_log:
+        return vm_report(a)
+    if not (a.bundle and a.bundle_seccomp and a.bundle_sleep):
+        ap.error("--bundle, --bundle-seccomp and --bundle-sleep are required")
 
     global ERRFILE
     ERRFILE = os.path.join(a.tmp, "stderr")
@@ -659,10 +796,16 @@ def main():
         last = lambda n: statistics.median(dens[n]["runs"][-10:])
         out.append("| run -d, first 10 / last 10 (ms) | " + " | ".join(
             f"{first(n):.1f} / {last(n):.1f} ({last(n) / first(n):.2f}x)" for n in dn) + " |")
-        for j, (cnt, _, _) in enumerate(dens[dn[0]]["at"]):
+        for j, (cnt, _, _, _) in enumerate(dens[dn[0]]["at"]):
             out.append(f"| list / state with {cnt} live (ms) | " + " | ".join(
                 f"{dens[n]['at'][j][1]:.1f} / {dens[n]['at'][j][2]:.1f}"
                 if j < len(dens[n]["at"]) else "n/a" for n in dn) + " |")
+        if all(dens[n]["at"] and dens[n]["at"][0][3] for n in dn):
+            out.append("| bench/floor with 1 / N live (ms), during this runtime's curve | "
+                       + " | ".join(
+                           f"{dens[n]['at'][0][3]:.1f} / {dens[n]['at'][-1][3]:.1f} "
+                           f"({dens[n]['at'][-1][3] / dens[n]['at'][0][3]:.2f}x)"
+                           for n in dn) + " |")
         out.append("| memory per container (KiB, MemAvailable drop / N) | " + " | ".join(
             f"{dens[n]['mem_kib']:.0f}" for n in dn) + " |")
         out.append("| runtime processes resident with all live | " + " | ".join(
@@ -680,6 +823,9 @@ def main():
     out += ["", f"load average (1/5/15 min): {load_before} before, {load_after} after.",
             "skiff/X: skiff's median divided by X's (below 1: skiff is faster or smaller); "
             "✓/✗ against the target for crun (bench/README.md)."]
+    for rt in runtimes:
+        if rt.note:
+            out.append(f"{rt.name}: {rt.note} (its row is n/a)")
     for n, errs in failures.items():
         if errs:
             out.append(f"{n}: {len(errs)} failed iterations (not timed); first: {errs[0]}")

@@ -16,11 +16,19 @@
 # same cgroup work; crun 1.8.1 refuses the host's own layout.  The host's
 # mounts are untouched.
 # --view host: the host as it is (crun is then listed as not compared).
+#
+# --vm: instead, the same comparison in the pure cgroup v2 VM of the test
+# layer (tests/vm/run-vm.sh: Debian's kernel under qemu, TCG emulation on
+# this kind of machine), a reduced scenario set (run, run + seccomp,
+# create, start, delete, exec, state, --version), -n rounds (default 10)
+# after one warm-up round; crun and runc are copied into the guest with
+# their libraries.  Only the ratios are reported: emulated times are not
+# comparable with anything.  Takes ~10-20 min with 10 rounds.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/.." && pwd)
 
-n=50 warmup=3 rss_runs=10 density=1000 concurrency=20,100 view= skiff=${SKIFF:-}
+n= warmup=3 rss_runs=10 density=1000 concurrency=20,100 view= vm=0 skiff=${SKIFF:-}
 while [ $# -gt 0 ]; do
   case $1 in
     -n) n=$2; shift 2 ;;
@@ -30,10 +38,15 @@ while [ $# -gt 0 ]; do
     --density) density=$2; shift 2 ;;
     --concurrency) concurrency=$2; shift 2 ;;
     --view) view=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --vm) vm=1; shift ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument \`$1\` (see --help)" >&2; exit 2 ;;
   esac
 done
+if [ -z "$n" ]; then
+  n=50
+  [ "$vm" = 1 ] && n=10
+fi
 
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (containers need it)" >&2; exit 1; }
 if [ -z "$skiff" ]; then
@@ -57,6 +70,9 @@ fi
 # state.json is then free, as it is for those callers.
 tmpbase=/tmp
 [ "$(stat -fc %T /run 2>/dev/null)" = tmpfs ] && tmpbase=/run
+# The VM copies the bench dir to the same path in the guest, whose /run is
+# a fresh tmpfs that would hide it.
+[ "$vm" = 1 ] && tmpbase=/tmp
 tmp=$(mktemp -d "$tmpbase/skiff-bench.XXXXXX")
 cleanup () {
   # bench.py deletes its containers; this catches a crash of it.
@@ -94,6 +110,37 @@ done
 ln -s busybox "$tmp/bundle-sleep/rootfs/bin/sleep"
 python3 "$here/bundles.py" "$bundle" "$tmp/bundle-seccomp" "$tmp/bundle-sleep" \
   /usr/share/containers/seccomp.json
+
+if [ "$vm" = 1 ]; then
+  # The guest has busybox and no python: bench/vmtime (static) times each
+  # command there and reaps the container inits; bench.py reads its lines.
+  cc -O2 -Wall -static -o "$tmp/vmtime" "$here/vmtime.c" \
+    || { echo "bench: cannot build bench/vmtime.c statically (libc6-dev has libc.a)" >&2; exit 1; }
+  cp "$here/vm-guest.sh" "$tmp/vm-guest.sh"
+  rts="skiff:/usr/sbin/skiff"   # where run-vm.sh puts the skiff under test
+  bins=
+  for b in crun runc; do
+    p=$(command -v "$b" || true)
+    [ -n "$p" ] || continue
+    p=$(readlink -f "$p")
+    bins="$bins $p"
+    rts="$rts $b:$p"
+  done
+  printf 'ROUNDS=%s\nWARMUP=1\nRUNTIMES="%s"\n' "$n" "$rts" >"$tmp/vm.conf"
+  printf '#!/bin/sh\nexec %s/vmtime reap sh %s/vm-guest.sh %s\n' "$tmp" "$tmp" "$tmp" \
+    >"$tmp/guest-tests.sh"
+  echo "bench: booting the cgroup v2 VM (tests/vm/run-vm.sh), $n rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  # crun and runc are copied to the same paths in the guest, with the
+  # libraries ldd names (tests/vm/vm-lib.sh vm_add_binary).
+  SKIFF_VM_TESTS=$tmp/guest-tests.sh SKIFF_VM_DIRS=$tmp SKIFF_VM_BINS="${bins# }" \
+    SKIFF_VM_TIMEOUT=${SKIFF_VM_TIMEOUT:-3600} SKIFF_VM_MEM=${SKIFF_VM_MEM:-2048} \
+    "$srcdir/tests/vm/run-vm.sh" "$(dirname "$skiff")" "$srcdir" 2>&1 | tee "$tmp/vm.log" \
+    | grep -v '^# bench ' || true
+  python3 "$here/bench.py" --vm-log "$tmp/vm.log" --skiff "$skiff" --tmp "$tmp" \
+    --results "$here/results" --load-before "$load_before" -n "$n"
+  exit
+fi
 
 floor=$tmp/floor
 cc -O2 -Wall -Wno-format-truncation -o "$floor" "$here/floor.c" \

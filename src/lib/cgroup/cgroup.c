@@ -402,6 +402,16 @@ sk_cgroup_create (const struct sk_spec *spec, const char *id, bool systemd, sk_e
   return cg;
 }
 
+/* state.json is ours, but refuse a path that leaves the hierarchy all
+ * the same: delete removes what this names.  */
+bool
+sk_cg_path_ok (const char *path)
+{
+  size_t l = strlen (path);
+  return path[0] == '/' && strstr (path, "/../") == NULL
+         && !(l >= 3 && strcmp (path + l - 3, "/..") == 0);
+}
+
 /* Open one hierarchy's cgroup.  A cgroup that is already gone is not an
  * error here (dirfd -1): delete must still work, and status falls back
  * to the pid.  */
@@ -409,10 +419,7 @@ struct sk_cgroup *
 sk_cg_open_one (const struct sk_cgroup_ops *ops, const char *mountpoint, const char *path,
           bool created, sk_error_t *err)
 {
-  /* state.json is ours, but refuse a path that leaves the hierarchy all
-   * the same: delete removes what this names.  */
-  if (path[0] != '/' || strstr (path, "/../") || (strlen (path) >= 3
-                                                   && strcmp (path + strlen (path) - 3, "/..") == 0))
+  if (!sk_cg_path_ok (path))
     {
       sk_error_set (err, 0, "state: invalid cgroup path `%s`", path);
       return NULL;

@@ -174,6 +174,12 @@ int sk_cgroup_resolve_path_v1 (const char *cgroups_path, const char *id, const c
                                char **out, sk_error_t *err);
 int sk_cgroup_freeze (struct sk_cgroup *cg, bool frozen, sk_error_t *err);
 int sk_cgroup_is_frozen (struct sk_cgroup *cg, bool *frozen, sk_error_t *err);
+/* The same answer from what state.json recorded (manager and places),
+ * reading one file by path instead of opening the cgroup: for `state` and
+ * `list`, which ask it of every running container.  A cgroup that is
+ * gone or cannot be read is not frozen.  */
+bool sk_cgroup_places_frozen (const char *manager, const struct sk_cgroup_place *places,
+                              size_t n);
 int sk_cgroup_kill_all (struct sk_cgroup *cg, int signo, sk_error_t *err);
 int sk_cgroup_pids (struct sk_cgroup *cg, pid_t **pids, size_t *n, sk_error_t *err);
 char *sk_cgroup_stats_json (struct sk_cgroup *cg, const char *id, sk_error_t *err);

@@ -127,6 +127,8 @@ int sk_cg_own_path (const char *controllers, char **out, sk_error_t *err);
 /* Comma-separated controller lists.  */
 bool sk_cg_controllers_equal (const char *a, const char *b);
 bool sk_cg_controllers_has (const char *list, const char *name, size_t len);
+/* A recorded cgroup path that stays inside its hierarchy (no `..`).  */
+bool sk_cg_path_ok (const char *path);
 
 /* ---- shared by the managers ------------------------------------------- */
 /* Hand the resolved places to create's intent hook (cgroup.h), before the

@@ -1,13 +1,16 @@
 /* Small typed JSON helpers over yajl 2 (see json.h).  This is the only file
- * that includes yajl: parsing goes through yajl_tree, generation through
- * yajl_gen.  An `sk_json *` is a yajl_val in disguise.  */
+ * that includes yajl: parsing goes through yajl's parser (yajl_parse) into
+ * a tree built here, generation through yajl_gen.  An `sk_json *` is a
+ * yajl_val in disguise.  */
 #include <config.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -82,47 +85,376 @@ not_json (const char *text, size_t len, char *buf, size_t buflen)
   return NULL;
 }
 
+/* ---- the tree ---------------------------------------------------------
+ *
+ * The nodes are yajl_tree's (struct yajl_val_s, so the accessors below read
+ * them as yajl_tree_parse would have built them), but they, their strings
+ * and their key and value arrays live in one arena per document, freed at
+ * once by sk_json_free.  yajl_tree_parse allocates every node, key and
+ * string on its own and grows each object's arrays one element at a time:
+ * for a state.json that was three quarters of `list`'s instructions per
+ * container, and it is most of parsing any config.json.
+ *
+ * Children of the open arrays and objects wait on one stack (pending) and
+ * are copied into exactly sized arrays when their container closes.  */
+
+static const char *integer_text (yajl_val v);
+
+struct chunk
+{
+  struct chunk *next;
+  size_t used, size;
+  max_align_t data[];
+};
+
+/* What sk_json_parse returns points at `root` in here.  */
+struct doc
+{
+  struct chunk *chunks;
+  struct yajl_val_s root;
+};
+
+struct pending
+{
+  const char *key;            /* NULL in an array */
+  yajl_val value;
+};
+
+struct frame
+{
+  yajl_val node;              /* the open array or object */
+  size_t start;               /* its first child in pending[] */
+  const char *key;            /* an object's key waiting for its value */
+};
+
+struct builder
+{
+  struct chunk *chunks;
+  size_t next_size;
+  struct pending *pending;
+  size_t n_pending, cap_pending;
+  struct frame *frames;
+  size_t n_frames, cap_frames;
+  yajl_val root;
+  bool oom;
+  bool too_deep;
+};
+
+static void
+free_chunks (struct chunk *c)
+{
+  while (c)
+    {
+      struct chunk *next = c->next;
+      free (c);
+      c = next;
+    }
+}
+
+static void *
+arena_alloc (struct builder *b, size_t n)
+{
+  const size_t align = _Alignof (max_align_t);
+  n = (n + align - 1) & ~(align - 1);
+  struct chunk *c = b->chunks;
+  if (c == NULL || c->size - c->used < n)
+    {
+      size_t size = b->next_size > n ? b->next_size : n;
+      c = malloc (sizeof *c + size);
+      if (c == NULL)
+        {
+          b->oom = true;
+          return NULL;
+        }
+      c->next = b->chunks;
+      c->used = 0;
+      c->size = size;
+      b->chunks = c;
+      b->next_size = size * 2;
+    }
+  void *p = (char *) c->data + c->used;
+  c->used += n;
+  return p;
+}
+
+static char *
+arena_str (struct builder *b, const unsigned char *s, size_t len)
+{
+  char *p = arena_alloc (b, len + 1);
+  if (p)
+    {
+      memcpy (p, s, len);
+      p[len] = '\0';
+    }
+  return p;
+}
+
+static yajl_val
+new_node (struct builder *b, yajl_type type)
+{
+  yajl_val v = arena_alloc (b, sizeof *v);
+  if (v)
+    {
+      memset (v, 0, sizeof *v);
+      v->type = type;
+    }
+  return v;
+}
+
+static bool
+grow (void **v, size_t *cap, size_t need, size_t elem)
+{
+  if (need <= *cap)
+    return true;
+  size_t n = *cap ? *cap * 2 : 64;
+  while (n < need)
+    n *= 2;
+  void *nv = realloc (*v, n * elem);
+  if (nv == NULL)
+    return false;
+  *v = nv;
+  *cap = n;
+  return true;
+}
+
+/* A finished value: the root, or the next child of the open container.  */
+static int
+add_value (struct builder *b, yajl_val v)
+{
+  if (v == NULL)
+    return 0;
+  if (b->n_frames == 0)
+    {
+      b->root = v;
+      return 1;
+    }
+  struct frame *f = &b->frames[b->n_frames - 1];
+  if (!grow ((void **) &b->pending, &b->cap_pending, b->n_pending + 1, sizeof *b->pending))
+    {
+      b->oom = true;
+      return 0;
+    }
+  b->pending[b->n_pending++] = (struct pending) { f->key, v };
+  f->key = NULL;
+  return 1;
+}
+
+static int
+cb_null (void *ctx)
+{
+  return add_value (ctx, new_node (ctx, yajl_t_null));
+}
+
+static int
+cb_bool (void *ctx, int value)
+{
+  return add_value (ctx, new_node (ctx, value ? yajl_t_true : yajl_t_false));
+}
+
+/* The text is kept (integer_text reads it); `i` is set, and flagged valid,
+ * only for an integer in range, which is all parse_integer needs (it
+ * redoes the rest from the text).  No double: nothing here reads one.  */
+static int
+cb_number (void *ctx, const char *s, size_t len)
+{
+  struct builder *b = ctx;
+  yajl_val v = new_node (b, yajl_t_number);
+  if (v == NULL || (v->u.number.r = arena_str (b, (const unsigned char *) s, len)) == NULL)
+    return 0;
+  if (integer_text (v))
+    {
+      char *end = NULL;
+      errno = 0;
+      long long i = strtoll (v->u.number.r, &end, 10);
+      if (errno == 0 && end && *end == '\0')
+        {
+          v->u.number.i = i;
+          v->u.number.flags = YAJL_NUMBER_INT_VALID;
+        }
+    }
+  return add_value (b, v);
+}
+
+static int
+cb_string (void *ctx, const unsigned char *s, size_t len)
+{
+  struct builder *b = ctx;
+  yajl_val v = new_node (b, yajl_t_string);
+  if (v == NULL || (v->u.string = arena_str (b, s, len)) == NULL)
+    return 0;
+  return add_value (b, v);
+}
+
+static int
+cb_key (void *ctx, const unsigned char *s, size_t len)
+{
+  struct builder *b = ctx;
+  const char *k = arena_str (b, s, len);
+  if (k == NULL)
+    return 0;
+  b->frames[b->n_frames - 1].key = k;
+  return 1;
+}
+
+static int
+open_container (struct builder *b, yajl_type type)
+{
+  /* Deeper documents are refused (Go's encoding/json, which runc uses,
+   * stops at 10,000 too): the tree is bounded for whatever walks it.  */
+  if (b->n_frames >= SK_JSON_MAX_DEPTH)
+    {
+      b->too_deep = true;
+      return 0;
+    }
+  yajl_val v = new_node (b, type);
+  if (v == NULL)
+    return 0;
+  if (!grow ((void **) &b->frames, &b->cap_frames, b->n_frames + 1, sizeof *b->frames))
+    {
+      b->oom = true;
+      return 0;
+    }
+  b->frames[b->n_frames++] = (struct frame) { v, b->n_pending, NULL };
+  return 1;
+}
+
+static int
+close_container (struct builder *b)
+{
+  struct frame f = b->frames[--b->n_frames];
+  size_t n = b->n_pending - f.start;
+  /* pending is NULL until the first child anywhere: no arithmetic on it
+   * for an empty container.  */
+  struct pending *kids = n ? b->pending + f.start : NULL;
+  yajl_val *values = n ? arena_alloc (b, n * sizeof *values) : NULL;
+  if (n && values == NULL)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    values[i] = kids[i].value;
+  if (f.node->type == yajl_t_object)
+    {
+      const char **keys = n ? arena_alloc (b, n * sizeof *keys) : NULL;
+      if (n && keys == NULL)
+        return 0;
+      for (size_t i = 0; i < n; i++)
+        keys[i] = kids[i].key;
+      f.node->u.object.keys = keys;
+      f.node->u.object.values = values;
+      f.node->u.object.len = n;
+    }
+  else
+    {
+      f.node->u.array.values = values;
+      f.node->u.array.len = n;
+    }
+  b->n_pending = f.start;
+  return add_value (b, f.node);
+}
+
+static int
+cb_start_map (void *ctx)
+{
+  return open_container (ctx, yajl_t_object);
+}
+
+static int
+cb_start_array (void *ctx)
+{
+  return open_container (ctx, yajl_t_array);
+}
+
+static int
+cb_end (void *ctx)
+{
+  return close_container (ctx);
+}
+
+static const yajl_callbacks tree_callbacks = {
+  .yajl_null = cb_null, .yajl_boolean = cb_bool, .yajl_number = cb_number,
+  .yajl_string = cb_string, .yajl_start_map = cb_start_map, .yajl_map_key = cb_key,
+  .yajl_end_map = cb_end, .yajl_start_array = cb_start_array, .yajl_end_array = cb_end,
+};
+
+/* Parse text into b; on failure *err is set.  yajl's defaults: strings
+ * validated as UTF-8, nothing after the document but white space.  */
+static int
+build (struct builder *b, const char *text, size_t len, const char *what, sk_error_t *err)
+{
+  yajl_handle h = yajl_alloc (&tree_callbacks, NULL, b);
+  if (h == NULL)
+    return sk_error_set (err, ENOMEM, "%s: parse", what);
+  /* Comments never get here (not_json refuses them): yajl's default.  */
+  yajl_status st = yajl_parse (h, (const unsigned char *) text, len);
+  if (st == yajl_status_ok)
+    st = yajl_complete_parse (h);
+  if (st != yajl_status_ok || b->root == NULL)
+    {
+      if (b->too_deep)
+        sk_error_set (err, 0, "%s: parse error: nested deeper than %d levels", what,
+                      SK_JSON_MAX_DEPTH);
+      else if (b->oom)
+        sk_error_set (err, ENOMEM, "%s: parse", what);
+      else
+        {
+          unsigned char *msg = yajl_get_error (h, 1, (const unsigned char *) text, len);
+          sk_error_set (err, 0, "%s: parse error: %s", what,
+                        msg ? one_line ((char *) msg) : "invalid JSON");
+          yajl_free_error (h, msg);
+        }
+      yajl_free (h);
+      return -1;
+    }
+  yajl_free (h);
+  return 0;
+}
+
 sk_json *
 sk_json_parse (const char *text, size_t len, const char *what, sk_error_t *err)
 {
-  char errbuf[1024] = "";
   if (text == NULL || len == 0)
     {
       sk_error_set (err, 0, "%s: parse error: empty document", what);
       return NULL;
     }
-  /* yajl_tree_parse wants a NUL-terminated string; an embedded NUL would
-   * silently truncate the document, so refuse it.  */
+  /* yajl_tree_parse, which this replaced, read a NUL-terminated string:
+   * an embedded NUL would have silently truncated the document, and it is
+   * still refused.  */
   if (memchr (text, '\0', len) != NULL)
     {
       sk_error_set (err, 0, "%s: parse error: NUL byte in document", what);
       return NULL;
     }
+  char errbuf[64];
   const char *bad = not_json (text, len, errbuf, sizeof errbuf);
   if (bad)
     {
       sk_error_set (err, 0, "%s: parse error: %s", what, bad);
       return NULL;
     }
-  _cleanup_free_ char *copy = strndup (text, len);
-  if (copy == NULL)
+  /* The first chunk holds the document header and, for the small files
+   * skiff reads, the whole tree.  */
+  struct builder b = { .next_size = len * 4 + 1024 };
+  struct doc *d = arena_alloc (&b, sizeof *d);
+  int r = d ? build (&b, text, len, what, err) : sk_error_set (err, ENOMEM, "%s: parse", what);
+  free (b.pending);
+  free (b.frames);
+  if (r < 0)
     {
-      sk_error_set (err, errno, "%s: parse", what);
+      free_chunks (b.chunks);
       return NULL;
     }
-  yajl_val root = yajl_tree_parse (copy, errbuf, sizeof errbuf);
-  if (root == NULL)
-    {
-      sk_error_set (err, 0, "%s: parse error: %s", what, one_line (errbuf));
-      return NULL;
-    }
-  return (sk_json *) root;
+  d->chunks = b.chunks;
+  d->root = *b.root;
+  return (sk_json *) &d->root;
 }
 
 void
 sk_json_free (sk_json *root)
 {
-  yajl_tree_free (V (root));
+  if (root == NULL)
+    return;
+  struct doc *d = (struct doc *) ((char *) root - offsetof (struct doc, root));
+  free_chunks (d->chunks);
 }
 
 enum sk_json_type
@@ -179,7 +511,7 @@ sk_json_get (const sk_json *obj, const char *key)
   /* A duplicated key: the last one wins, as with encoding/json, so skiff
    * reads a document the way the Go tools that wrote it do.  */
   for (size_t i = v->u.object.len; i > 0; i--)
-    if (strcmp (v->u.object.keys[i - 1], key) == 0)
+    if (v->u.object.keys[i - 1][0] == key[0] && strcmp (v->u.object.keys[i - 1], key) == 0)
       return J (v->u.object.values[i - 1]);
   return NULL;
 }

@@ -23,7 +23,7 @@ enum sk_json_type
   SK_JSON_OBJECT
 };
 
-/* Deeper documents are refused before parsing (see json.c too_deep).  */
+/* Deeper documents are refused before parsing (json.c not_json).  */
 #define SK_JSON_MAX_DEPTH 10000
 
 /* `what` names the document in errors ("config.json"):
