@@ -26,6 +26,19 @@ setup_file () {
   if ! grep -q "^$RL_USER:" /etc/subuid || ! grep -q "^$RL_USER:" /etc/subgid; then
     usermod --add-subuids 1300000-1365535 --add-subgids 1300000-1365535 "$RL_USER"
   fi
+  # The user must reach the binary and recvtty.py: a build tree under a
+  # directory only root may enter (a clone in a `mktemp -d` dir, 0700)
+  # gets a world-readable copy of both for this file.
+  export RL_RECVTTY=$BATS_TEST_DIRNAME/recvtty.py RL_BIN=
+  if ! setpriv --reuid="$RL_USER" --regid="$(id -g "$RL_USER")" --clear-groups \
+       sh -c 'test -x "$1" && test -r "$2"' sh "$SKIFF" "$RL_RECVTTY"; then
+    RL_BIN=$(mktemp -d /tmp/skiff-rootless-bin.XXXXXX)
+    chmod 0755 "$RL_BIN"
+    cp "$SKIFF" "$RL_BIN/skiff"
+    cp "$RL_RECVTTY" "$RL_BIN/recvtty.py"
+    chmod 0755 "$RL_BIN/skiff" "$RL_BIN/recvtty.py"
+    export SKIFF=$RL_BIN/skiff RL_RECVTTY=$RL_BIN/recvtty.py
+  fi
 }
 
 teardown_file () {
@@ -36,6 +49,7 @@ teardown_file () {
     kill -9 "$pid" 2>/dev/null || true
   done
   userdel "$RL_USER" 2>/dev/null || true
+  [ -z "${RL_BIN:-}" ] || rm -rf "$RL_BIN"
   sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
 }
 
@@ -209,7 +223,7 @@ assert not any(o.startswith("gid=") for o in m["/dev/pts"]["options"]), m["/dev/
 
 @test "rootless: --console-socket" {
   ucfg 'c["process"]["terminal"] = True; c["process"]["args"] = ["/probe", "tty"]'
-  as_user python3 "$BATS_TEST_DIRNAME/recvtty.py" "$UDIR/tty.sock" "$UDIR/tty.out" 3>&- &
+  as_user python3 "$RL_RECVTTY" "$UDIR/tty.sock" "$UDIR/tty.out" 3>&- &
   rpid=$!
   wait_for_file "$UDIR/tty.sock"
   urun create --console-socket "$UDIR/tty.sock" "$ID"
