@@ -447,6 +447,18 @@ def table(results, names, floor):
     return lines
 
 
+def write_report(results_dir, stem, head, out, pngs):
+    """The markdown report: the header block, the tables, the plots."""
+    md = os.path.join(results_dir, stem + ".md")
+    with open(md, "w") as f:
+        f.write("# skiff bench " + stem + "\n\n```\n" + "\n".join(head) + "\n```\n")
+        f.write("\n".join(out) + "\n\n")
+        for p in pngs:
+            f.write(f"![{os.path.basename(p)}]({os.path.basename(p)})\n\n"
+                    if p.endswith(".png") else p + "\n")
+    print(f"\nreport: {md}")
+
+
 def gnuplot(tmp, outdir, stem, results, names, dens,
             plot_title="latency per scenario: median, quartiles, whiskers to 1.5 IQR"):
     """Latency distributions (box per runtime and scenario) and the density
@@ -631,14 +643,7 @@ def vm_report(a):
         pngs = gnuplot(a.tmp, a.results, stem, results, names, {},
                        plot_title="VM (TCG emulation): latency per scenario, emulated ms; "
                              "compare runtimes, not values")
-        md = os.path.join(a.results, stem + ".md")
-        with open(md, "w") as f:
-            f.write("# skiff bench " + stem + "\n\n```\n" + "\n".join(head) + "\n```\n")
-            f.write("\n".join(out) + "\n\n")
-            for p in pngs:
-                f.write(f"![{os.path.basename(p)}]({os.path.basename(p)})\n\n"
-                        if p.endswith(".png") else p + "\n")
-        print(f"\nreport: {md}")
+        write_report(a.results, stem, head, out, pngs)
     return 0
 
 
@@ -834,14 +839,7 @@ def main():
         os.makedirs(a.results, exist_ok=True)
         stem = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
         pngs = gnuplot(a.tmp, a.results, stem, results, names, dens)
-        md = os.path.join(a.results, stem + ".md")
-        with open(md, "w") as f:
-            f.write("# skiff bench " + stem + "\n\n```\n" + "\n".join(head) + "\n```\n")
-            f.write("\n".join(out) + "\n\n")
-            for p in pngs:
-                f.write(f"![{os.path.basename(p)}]({os.path.basename(p)})\n\n"
-                        if p.endswith(".png") else p + "\n")
-        print(f"\nreport: {md}")
+        write_report(a.results, stem, head, out, pngs)
     return 1 if any(failures.values()) else 0
 
 
